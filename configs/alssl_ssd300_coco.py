@@ -1,0 +1,66 @@
+# Paper setting on MS-COCO (Elezi et al., CVPR 2022, section 4): SSD300-VGG16,
+# train2014 as the pool, 5,000 random initial labels, 5 cycles of +1,000,
+# tau 0.75, half labeled / half unlabeled batches of 32, 120k iterations.
+# A GPU job; data in data/coco/ as in MMDetection (val2017 for testing).
+_base_ = [
+    'mmdet::ssd/ssd300_coco.py',
+    './_base_/alssl_runtime.py',
+]
+
+model = dict(
+    type='ConsistencySSD',
+    bbox_head=dict(type='PseudoLabelSSDHead'))
+
+active_learning = dict(
+    initial=5000, budget=1000, cycles=5, strategy='unified', tau=0.75)
+
+pool = dict(
+    type='ALCocoDataset',
+    data_root={{_base_.data_root}},
+    ann_file='annotations/instances_train2014.json',
+    data_prefix=dict(img='train2014/'),
+    filter_cfg=dict(filter_empty_gt=False),
+    pipeline={{_base_.train_pipeline}})
+batch_size = 32
+train_dataloader = dict(
+    batch_size=batch_size,
+    batch_sampler=None,
+    sampler=dict(
+        _delete_=True,
+        type='SemiSupervisedSampler',
+        batch_size=batch_size,
+        ratio=(1, 1)),
+    dataset=dict(
+        _delete_=True,
+        type='ConcatDataset',
+        datasets=[
+            # 0: labeled (+ pseudo-labeled); 1: unlabeled. tools/al_loop.sh
+            # sets their image_ids_file / pseudo_labels_file.
+            dict(pool, label_type='labeled'),
+            dict(pool, label_type='unlabeled', image_ids_file=[]),
+        ]))
+
+max_iters = 120000
+train_cfg = dict(
+    _delete_=True,
+    type='IterBasedTrainLoop',
+    max_iters=max_iters,
+    val_interval=max_iters)
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=1e-3, momentum=0.9, weight_decay=5e-4))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0,
+         end=500),
+    dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters,
+         milestones=[80000, 100000], gamma=0.1)
+]
+val_evaluator = dict(classwise=True)
+test_evaluator = val_evaluator
+custom_hooks = [
+    dict(type='NumClassCheckHook'),
+    dict(type='CheckInvalidLossHook', interval=50, priority='VERY_LOW'),
+    dict(type='ActiveLearningHook', work_dir=None),
+]
+default_hooks = dict(checkpoint=dict(by_epoch=False, interval=10000))
+log_processor = dict(by_epoch=False)
+auto_scale_lr = dict(base_batch_size=32)

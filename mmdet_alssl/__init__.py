@@ -1,0 +1,14 @@
+"""mmdet-alssl: active learning + semi-supervised training for MMDetection.
+
+Importing the package (or ``custom_imports=dict(imports=['mmdet_alssl'])``
+in a config) registers every component into ``mmdet.registry``.
+"""
+from ._version_guard import check_versions
+
+check_versions()
+
+from .version import __version__  # noqa: E402
+from . import (active_learning, datasets, engine, evaluation,  # noqa
+               models)
+
+__all__ = ['__version__']

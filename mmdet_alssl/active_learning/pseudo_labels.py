@@ -1,0 +1,146 @@
+"""Pseudo-labels (§3.2, Eq. 6) and their COCO-style JSON.
+
+After selection, the cycle's model predicts on the images still unlabeled; a
+detection whose top class probability is >= τ becomes a one-hot box label.
+The JSON written here is what the dataset side reads for the next cycle::
+
+    {"images": [{"id", "file_name", "width", "height"}],
+     "annotations": [{"id" (1-based), "image_id", "bbox": [x, y, w, h],
+                      "area": w * h, "category_id", "score", "iscrowd": 0}],
+     "categories": [{"id" (1..C in class order), "name"}]}
+"""
+from typing import Collection, Dict, Hashable, Mapping, Sequence
+
+from torch import Tensor
+
+from .scores import keep_detections
+from .strategies import id_sort_key
+
+
+def check_tau(tau: float) -> float:
+    """Raise ValueError unless τ is in (0, 1]."""
+    if isinstance(tau, bool) or not isinstance(tau, (int, float)) \
+            or not 0.0 < tau <= 1.0:
+        raise ValueError(f'tau={tau!r} is outside (0, 1]; τ is the class '
+                         f'probability a box needs to become a pseudo-label '
+                         f'(Eq. 6): use e.g. 0.99 (VOC) or 0.75 (COCO)')
+    return float(tau)
+
+
+def pseudo_label_boxes(boxes: Tensor,
+                       probs: Tensor,
+                       tau: float,
+                       iou_thr: float = 0.45,
+                       max_per_img: int = 100,
+                       nms_pre: int = 1000) -> Dict[str, Tensor]:
+    """Eq. 6 on one image: kept detections whose top class probability is
+    >= τ, as one-hot labels.
+
+    Detections are :func:`~.scores.keep_detections` with ``score_thr=tau``
+    (NMS first would keep the same boxes: only a higher-scoring box of the
+    same class suppresses one). Eq. 6 takes the argmax over the whole
+    distribution, so a box whose background probability beats its best class
+    is never a pseudo-label (possible only for τ <= 0.5).
+
+    Args:
+        boxes (Tensor): (P, 4) xyxy boxes in original image coordinates.
+        probs (Tensor): (P, C+1) class distributions, background last.
+        tau (float): confidence threshold τ in (0, 1] (0.99 VOC, 0.75 COCO
+            in the paper).
+        iou_thr, max_per_img, nms_pre: NMS settings of
+            :func:`~.scores.keep_detections`.
+
+    Returns:
+        dict: ``bboxes`` (N, 4) float, ``labels`` (N,) long in [0, C),
+        ``scores`` (N,) float; score descending.
+    """
+    tau = check_tau(tau)
+    keep = keep_detections(boxes, probs, score_thr=tau, iou_thr=iou_thr,
+                           max_per_img=max_per_img, nms_pre=nms_pre)
+    scores, labels = probs[keep, :-1].max(dim=1)
+    beats_background = scores >= probs[keep, -1]
+    keep, scores, labels = (keep[beats_background], scores[beats_background],
+                            labels[beats_background])
+    return dict(bboxes=boxes[keep].float(), labels=labels.long(),
+                scores=scores.float())
+
+
+def _as_list(values) -> list:
+    if isinstance(values, Tensor):
+        return values.detach().cpu().tolist()
+    return [v.tolist() if hasattr(v, 'tolist') else v for v in values]
+
+
+def build_pseudo_label_json(per_image_boxes: Mapping[Hashable, Mapping],
+                            classes: Sequence[str],
+                            image_infos: Mapping[Hashable, Mapping],
+                            *,
+                            labeled_ids: Collection[Hashable]) -> dict:
+    """The pseudo-label COCO-style dict (format in the module docstring).
+
+    Only images with at least one box appear (an image is "pseudo-labeled"
+    when it has one); images in id order (:func:`~.strategies.id_sort_key`),
+    boxes in the order given; annotation ids count from 1. Image ids are
+    written as given (use the dataset's own ids).
+
+    Args:
+        per_image_boxes (Mapping): ``{image_id: {'bboxes': (N, 4) xyxy,
+            'labels': (N,) in [0, C), 'scores': (N,)}}``, e.g. from
+            :func:`pseudo_label_boxes`; tensors, arrays or lists.
+        classes (Sequence[str]): class names in label order (the dataset's
+            ``metainfo['classes']``); category id of label c is c + 1.
+        image_infos (Mapping): ``{image_id: {'file_name', 'width',
+            'height'}}`` for every image with boxes.
+        labeled_ids (Collection): ids labeled by a human (after this cycle's
+            selection); pseudo-labels on any of them raise ValueError.
+
+    Returns:
+        dict: ``images``, ``annotations``, ``categories``.
+    """
+    classes = list(classes)
+    if not classes or len(set(classes)) != len(classes):
+        raise ValueError(f'classes={classes} must be non-empty and unique; '
+                         f'pass the dataset metainfo["classes"]')
+    labeled = {str(i) for i in labeled_ids}
+    clash = sorted((i for i in per_image_boxes if str(i) in labeled),
+                   key=id_sort_key)
+    if clash:
+        raise ValueError(f'{len(clash)} labeled image(s) would get '
+                         f'pseudo-labels, e.g. {clash[:5]}; pseudo-label only '
+                         f'the images still unlabeled after selection')
+    images, annotations = [], []
+    for image_id in sorted(per_image_boxes, key=id_sort_key):
+        result = per_image_boxes[image_id]
+        bboxes = _as_list(result['bboxes'])
+        labels = _as_list(result['labels'])
+        scores = _as_list(result['scores'])
+        if not len(bboxes) == len(labels) == len(scores):
+            raise ValueError(f'image {image_id!r}: {len(bboxes)} bboxes, '
+                             f'{len(labels)} labels and {len(scores)} scores; '
+                             f'they must be parallel')
+        if not bboxes:
+            continue
+        if image_id not in image_infos:
+            raise ValueError(f'image {image_id!r} has pseudo-labels but no '
+                             f'entry in image_infos; pass its file_name, '
+                             f'width and height')
+        info = image_infos[image_id]
+        images.append(dict(id=image_id, file_name=info['file_name'],
+                           width=int(info['width']),
+                           height=int(info['height'])))
+        for (x1, y1, x2, y2), label, score in zip(bboxes, labels, scores):
+            if not 0 <= int(label) < len(classes):
+                raise ValueError(f'image {image_id!r}: label {label} is not '
+                                 f'in [0, {len(classes)}); labels index '
+                                 f'classes (background excluded)')
+            w, h = float(x2) - float(x1), float(y2) - float(y1)
+            if w < 0 or h < 0:
+                raise ValueError(f'image {image_id!r}: box {[x1, y1, x2, y2]}'
+                                 f' is not xyxy with x2 >= x1, y2 >= y1')
+            annotations.append(
+                dict(id=len(annotations) + 1, image_id=image_id,
+                     bbox=[float(x1), float(y1), w, h], area=w * h,
+                     category_id=int(label) + 1, score=float(score),
+                     iscrowd=0))
+    categories = [dict(id=c + 1, name=name) for c, name in enumerate(classes)]
+    return dict(images=images, annotations=annotations, categories=categories)

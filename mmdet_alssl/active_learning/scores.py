@@ -1,0 +1,225 @@
+"""Per-image acquisition scores of §3.1 (Eq. 1, 3, 4, 5).
+
+Input contract, per image (what ``ActiveLearningHook`` passes): the model's
+dense predictions on the image and on its horizontal flip, one row per prior:
+
+- ``boxes`` (P, 4) xyxy in the ORIGINAL image's coordinates;
+- ``probs`` (P, C+1) softmax class distribution, background LAST (index C,
+  mmdet's convention);
+- ``flip_boxes`` (P', 4), already un-flipped into the original image's frame
+  (``mmdet.structures.bbox.bbox_flip``), and ``flip_probs`` (P', C+1).
+
+Everything here is a pure tensor function: no model, no Runner, no I/O.
+"""
+from typing import Dict, Union
+
+import torch
+from mmcv.ops import batched_nms
+from mmdet.structures.bbox import bbox_overlaps
+from torch import Tensor
+
+from ..models.losses.consistency import symmetric_kl
+
+#: Which flipped predictions Eq. 1 may match a detection with.
+FLIP_CANDIDATES = ('priors', 'detections')
+
+
+def _check_predictions(boxes: Tensor, probs: Tensor, name: str = '') -> None:
+    if boxes.dim() != 2 or boxes.size(-1) != 4:
+        raise ValueError(f'{name}boxes must have shape (P, 4), got '
+                         f'{tuple(boxes.shape)}; pass one xyxy box per '
+                         f'prior')
+    if probs.dim() != 2 or probs.size(-1) < 2:
+        raise ValueError(f'{name}probs must have shape (P, C+1) with '
+                         f'C >= 1, got {tuple(probs.shape)}; pass the softmax '
+                         f'over the C classes plus background (last)')
+    if boxes.size(0) != probs.size(0):
+        raise ValueError(f'{name}boxes has {boxes.size(0)} rows but '
+                         f'{name}probs has {probs.size(0)}; both need one row '
+                         f'per prior')
+
+
+def keep_detections(boxes: Tensor,
+                    probs: Tensor,
+                    score_thr: float = 0.5,
+                    iou_thr: float = 0.45,
+                    max_per_img: int = 100,
+                    nms_pre: int = 1000) -> Tensor:
+    """Detections of one image: class-aware NMS, then a score threshold.
+
+    A prior's score is its best foreground probability and its label the
+    argmax over the foreground classes (one detection per prior, as the
+    released code's per-class loop keeps at most one class per box above 0.5).
+
+    Args:
+        boxes (Tensor): (P, 4) xyxy boxes.
+        probs (Tensor): (P, C+1) class distributions, background last.
+        score_thr (float): keep detections whose score is >= this. Default
+            0.5, the released code's ``--thresh``.
+        iou_thr (float): IoU threshold of NMS (mmcv ``batched_nms``,
+            per class). Default 0.45, mmdet's SSD test setting.
+        max_per_img (int): at most this many detections, best first.
+            Default 100.
+        nms_pre (int): only the ``nms_pre`` best-scoring priors enter NMS
+            (mmdet's convention; -1 keeps all). Default 1000.
+
+    Returns:
+        LongTensor: (K,) indices of the kept priors, score descending.
+    """
+    _check_predictions(boxes, probs)
+    if not 0.0 <= score_thr <= 1.0:
+        raise ValueError(f'score_thr={score_thr} is outside [0, 1]; it is a '
+                         f'probability, e.g. 0.5')
+    if not 0.0 < iou_thr <= 1.0:
+        raise ValueError(f'iou_thr={iou_thr} is outside (0, 1]; use e.g. 0.45')
+    if int(max_per_img) < 1:
+        raise ValueError(f'max_per_img={max_per_img} must be >= 1, e.g. 100')
+    if nms_pre != -1 and int(nms_pre) < 1:
+        raise ValueError(f'nms_pre={nms_pre} must be >= 1 or -1 (all priors)')
+
+    scores, labels = probs[:, :-1].max(dim=1)
+    # Thresholding before NMS gives the same result as after it: a box is
+    # only ever suppressed by a higher-scoring box of its class.
+    cand = torch.nonzero(scores >= score_thr, as_tuple=False).squeeze(1)
+    if cand.numel() == 0:
+        return cand.new_zeros(0, dtype=torch.long)
+    if nms_pre > 0 and cand.numel() > nms_pre:
+        # Stable sort: equal scores keep prior order, so results repeat.
+        order = torch.sort(scores[cand], descending=True, stable=True)[1]
+        cand = cand[order[:nms_pre]]
+    _, keep = batched_nms(boxes[cand].float(), scores[cand].float(),
+                          labels[cand],
+                          dict(type='nms', iou_threshold=float(iou_thr)))
+    return cand[keep[:int(max_per_img)]]
+
+
+def entropy(probs: Tensor) -> Tensor:
+    """Shannon entropy of class distributions, Eq. 4, in nats.
+
+    Natural log, so the maximum is ``log(C+1)``. The released code divides by
+    ``log(C+1)``; a constant factor changes no ranking of ``entropy``,
+    ``unified`` (= H x I) or ``entropy_filtered``, so we keep plain nats.
+    ``0 log 0`` is taken as 0 (``torch.xlogy``), so exact zeros are safe
+    without an epsilon.
+
+    Args:
+        probs (Tensor): (..., C+1) probabilities summing to 1.
+
+    Returns:
+        Tensor: (...,) entropies, >= 0.
+    """
+    return -torch.special.xlogy(probs, probs).sum(dim=-1)
+
+
+def match_flipped(det_boxes: Tensor, flip_boxes: Tensor) -> Tensor:
+    """Eq. 1: for each detection, the flipped prediction of highest IoU.
+
+    Args:
+        det_boxes (Tensor): (K, 4) xyxy boxes of the kept detections.
+        flip_boxes (Tensor): (M, 4) xyxy candidate boxes of the flipped
+            image, already un-flipped into the original frame.
+
+    Returns:
+        LongTensor: (K,) index into ``flip_boxes``; ties (including all-zero
+        IoU) go to the lowest index.
+    """
+    if flip_boxes.size(0) == 0 and det_boxes.size(0) > 0:
+        raise ValueError('flip_boxes is empty: Eq. 1 needs at least one '
+                         'flipped prediction to match each detection with')
+    if det_boxes.size(0) == 0:
+        return det_boxes.new_zeros(0, dtype=torch.long)
+    ious = bbox_overlaps(det_boxes.float(), flip_boxes.float())  # (K, M)
+    return ious.argmax(dim=1)
+
+
+def flip_candidate_indices(flip_boxes: Tensor,
+                           flip_probs: Tensor,
+                           mode: str = 'priors',
+                           flip_score_thr: float = 0.0,
+                           **nms_kwargs) -> Tensor:
+    """Which flipped predictions Eq. 1 may match (``mode``).
+
+    - ``'priors'`` (default): every flipped prior. The mirror of the prior
+      that produced a detection is always among them, so a detection is
+      compared with what the network says at the same place in the flipped
+      image even when it says "background" there. That disappearance is the
+      strongest inconsistency there is, and it is what the training loss
+      (Eq. 2 on mirrored priors) and the released code compare too.
+    - ``'detections'``: the flipped image's NMS-kept detections with score
+      >= ``flip_score_thr`` (Δ̂ read as a set of detections). An object that
+      vanishes in the flip then has no partner of its own and gets matched
+      to whatever box overlaps most (possibly IoU 0). If nothing is kept,
+      all priors are used, so every detection still has a partner.
+
+    Args:
+        flip_boxes (Tensor): (P', 4) un-flipped boxes.
+        flip_probs (Tensor): (P', C+1) their class distributions.
+        mode (str): ``'priors'`` or ``'detections'``.
+        flip_score_thr (float): score threshold in ``'detections'`` mode.
+            Default 0.0 (NMS only).
+        **nms_kwargs: ``iou_thr``, ``max_per_img``, ``nms_pre`` of
+            :func:`keep_detections` in ``'detections'`` mode.
+
+    Returns:
+        LongTensor: (M,) indices into the flipped predictions.
+    """
+    if mode not in FLIP_CANDIDATES:
+        raise ValueError(f'flip_candidates={mode!r} is unknown; use one of '
+                         f'{FLIP_CANDIDATES}')
+    all_priors = torch.arange(flip_boxes.size(0), device=flip_boxes.device)
+    if mode == 'priors':
+        return all_priors
+    kept = keep_detections(flip_boxes, flip_probs, flip_score_thr,
+                           **nms_kwargs)
+    return kept if kept.numel() > 0 else all_priors
+
+
+def score_image(boxes: Tensor,
+                probs: Tensor,
+                flip_boxes: Tensor,
+                flip_probs: Tensor,
+                score_thr: float = 0.5,
+                iou_thr: float = 0.45,
+                max_per_img: int = 100,
+                nms_pre: int = 1000,
+                flip_candidates: str = 'priors',
+                flip_score_thr: float = 0.0) -> Dict[str, Union[float, int]]:
+    """Acquisition scores of one image (Eq. 1-5).
+
+    Detections = :func:`keep_detections` on the original's predictions. Per
+    detection i: H(c_i) (Eq. 4) and L_conC (Eq. 2, ``symmetric_kl``) against
+    the flipped prediction matched by Eq. 1. Image scores are maxima over
+    detections (Eq. 3-4); ``unified`` = entropy x inconsistency (Eq. 5).
+    An image with no kept detection scores 0 everywhere.
+
+    Args:
+        boxes, probs, flip_boxes, flip_probs: see the module docstring.
+        score_thr, iou_thr, max_per_img, nms_pre: see :func:`keep_detections`.
+        flip_candidates (str): see :func:`flip_candidate_indices`. Default
+            ``'priors'``.
+        flip_score_thr (float): see :func:`flip_candidate_indices`.
+
+    Returns:
+        dict: ``entropy``, ``inconsistency``, ``unified`` (float) and
+        ``num_detections`` (int).
+    """
+    _check_predictions(boxes, probs)
+    _check_predictions(flip_boxes, flip_probs, name='flip_')
+    if probs.size(1) != flip_probs.size(1):
+        raise ValueError(f'probs has {probs.size(1)} classes but flip_probs '
+                         f'has {flip_probs.size(1)}; both must come from the '
+                         f'same model')
+    nms_kwargs = dict(iou_thr=iou_thr, max_per_img=max_per_img,
+                      nms_pre=nms_pre)
+    keep = keep_detections(boxes, probs, score_thr, **nms_kwargs)
+    if keep.numel() == 0:
+        return dict(entropy=0.0, inconsistency=0.0, unified=0.0,
+                    num_detections=0)
+    det_probs = probs[keep].float()
+    cand = flip_candidate_indices(flip_boxes, flip_probs, flip_candidates,
+                                  flip_score_thr, **nms_kwargs)
+    match = cand[match_flipped(boxes[keep], flip_boxes[cand])]
+    ent = entropy(det_probs).max().item()
+    inc = symmetric_kl(det_probs, flip_probs[match].float()).max().item()
+    return dict(entropy=ent, inconsistency=inc, unified=ent * inc,
+                num_detections=int(keep.numel()))

@@ -1,0 +1,6 @@
+from .active_split import ALCocoDataset, ALVOCDataset
+from .label_type import LABEL_TYPE_KEY, LABELED, PSEUDO, UNLABELED
+from .semi_supervised_sampler import SemiSupervisedSampler
+
+__all__ = ['ALVOCDataset', 'ALCocoDataset', 'SemiSupervisedSampler',
+           'LABEL_TYPE_KEY', 'LABELED', 'PSEUDO', 'UNLABELED']

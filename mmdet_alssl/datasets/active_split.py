@@ -1,0 +1,315 @@
+"""One active-learning cycle's view of a detection pool.
+
+A cycle trains on labeled (ground truth), pseudo-labeled (the previous
+cycle's confident boxes) and unlabeled (no boxes) images of one pool (the
+``ann_file``). :class:`ActiveSplitMixin` turns MMDetection's ``VOCDataset`` /
+``CocoDataset`` into such a view without touching their parsing: it keeps the
+ids of ``image_ids_file``, swaps in pseudo boxes, drops the annotations of
+unlabeled images and tags every item with its label type
+(``LABEL_TYPE_KEY``), which reaches the model in ``data_samples.metainfo``.
+
+Decisions:
+
+- Degenerate boxes (x2 <= x1 or y2 <= y1; BCCD has two zero-area RBC boxes,
+  in BloodImage_00338 and BloodImage_00343) are dropped with a logged warning
+  naming the image: they cover no pixel, so they can be neither a target nor
+  an ignore region, and SSD's box coder would take ``log(0)`` of their size.
+  (``CocoDataset`` itself already skips COCO boxes under 1 px, silently.)
+- Image files are checked when the data set is built: a missing image of a
+  labeled or pseudo-labeled item raises ``FileNotFoundError``; an unlabeled
+  one is left out with a warning (nothing to supervise, nothing to score)
+  and its id kept in ``missing_img_ids``.
+- ``image_ids_file`` / ``pseudo_labels_file`` paths are used as given, not
+  joined with ``data_root``: they are cycle state under the loop's WORK_DIR.
+"""
+import logging
+import os.path as osp
+import xml.etree.ElementTree as ET
+from typing import List, Optional
+
+import mmcv
+import numpy as np
+from mmdet.datasets import CocoDataset, VOCDataset
+from mmdet.registry import DATASETS
+from mmengine.fileio import exists, get
+from mmengine.logging import print_log
+
+from .label_type import (LABEL_TYPE_KEY, LABELED, PSEUDO, UNLABELED,
+                         check_label_type)
+from .split_files import (IdsArg, describe_ids, read_image_ids,
+                          read_pseudo_labels)
+
+
+class ActiveSplitMixin:
+    """Restricts a detection data set to one cycle's labeled/unlabeled split.
+
+    Put it before the MMDetection data set class:
+    ``class ALVOCDataset(ActiveSplitMixin, VOCDataset)``. The subclass's
+    ``parse_data_info`` asks :meth:`_role_of` whether a pool image belongs
+    to this split and hands the parsed dict to :meth:`_finish_data_info`.
+
+    Args:
+        label_type (str): ``'labeled'`` (ground truth + optional pseudo
+            labels) or ``'unlabeled'`` (images without annotations).
+            Defaults to ``'labeled'``.
+        image_ids_file (str | Sequence | None): a text file of image ids, one
+            a line (blank lines ignored), or the ids themselves as a list
+            (``[]`` = an empty split). ``None`` keeps the whole pool.
+            Ids compare as strings. Defaults to None.
+        pseudo_labels_file (str, optional): COCO-style JSON of pseudo boxes
+            (``images``, ``annotations`` with ``bbox`` [x, y, w, h] and
+            ``category_id``, ``categories`` with ``name``); its images are
+            added to a labeled split with the pseudo boxes as instances.
+            Only with ``label_type='labeled'``. Defaults to None.
+        ids_outside_pool (str): what an id of ``image_ids_file`` /
+            ``pseudo_labels_file`` that this pool lacks means: ``'error'``
+            (a typo or the wrong pool) or ``'ignore'`` (the pool is one part
+            of a larger one, e.g. VOC2007 of VOC07+12, whose other parts
+            hold it). Defaults to ``'error'``.
+        **kwargs: the MMDetection data set's arguments.
+    """
+
+    def __init__(self,
+                 *args,
+                 label_type: str = LABELED,
+                 image_ids_file: IdsArg = None,
+                 pseudo_labels_file: Optional[str] = None,
+                 ids_outside_pool: str = 'error',
+                 **kwargs) -> None:
+        if ids_outside_pool not in ('error', 'ignore'):
+            raise ValueError(
+                f'ids_outside_pool={ids_outside_pool!r}: expected '
+                f"'error' or 'ignore'")
+        self.ids_outside_pool = ids_outside_pool
+        if label_type == PSEUDO:
+            raise ValueError(
+                f"label_type={label_type!r} is not a data set level value: "
+                f"build a 'labeled' data set and pass the pseudo boxes as "
+                f"pseudo_labels_file")
+        self.label_type = check_label_type(label_type)
+        if pseudo_labels_file is not None and label_type != LABELED:
+            raise ValueError(
+                f'pseudo_labels_file={pseudo_labels_file!r} given to a '
+                f'{label_type!r} data set: pseudo-labeled images train with '
+                f"the labeled part; pass it there (label_type='labeled')")
+        self.image_ids_file = image_ids_file
+        self.pseudo_labels_file = pseudo_labels_file
+        self.missing_img_ids: List[str] = []
+        if label_type == UNLABELED:
+            # Unlabeled images have no boxes by design: an empty-GT filter
+            # would remove all of them.
+            kwargs['filter_cfg'] = dict(
+                kwargs.get('filter_cfg') or {}, filter_empty_gt=False)
+        super().__init__(*args, **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        """The pool's data list restricted to this split, in pool order."""
+        ids = read_image_ids(self.image_ids_file)
+        self._pseudo = {} if self.pseudo_labels_file is None else \
+            read_pseudo_labels(self.pseudo_labels_file,
+                               self._metainfo['classes'])
+        if ids is None and self._pseudo:
+            raise ValueError(
+                f'pseudo_labels_file {self.pseudo_labels_file!r} given while '
+                f'image_ids_file is None (every pool image labeled): pass the '
+                f'labeled ids as image_ids_file')
+        overlap = [i for i in (ids or []) if i in self._pseudo]
+        if overlap:
+            raise ValueError(
+                f'image {overlap[0]!r} ({len(overlap)} in all) is both in '
+                f'{describe_ids(self.image_ids_file)} and in '
+                f'pseudo_labels_file {self.pseudo_labels_file!r}: pseudo '
+                f'labels must only cover images that are not labeled; remove '
+                f'it from one of them')
+        # img id (str) -> label type; None keeps the whole pool.
+        self._roles = None if ids is None else {
+            **dict.fromkeys(ids, self.label_type),
+            **dict.fromkeys(self._pseudo, PSEUDO)
+        }
+        self._pool_ids = set()
+        # The parent parses the pool; our parse_data_info returns None for
+        # pool images outside the split (without reading their annotation).
+        data_list = [
+            info for info in super().load_data_list() if info is not None
+        ]
+        unknown = [i for i in (self._roles or {}) if i not in self._pool_ids]
+        if unknown and self.ids_outside_pool == 'error':
+            source = (f'pseudo_labels_file {self.pseudo_labels_file!r}'
+                      if unknown[0] in self._pseudo else
+                      describe_ids(self.image_ids_file))
+            raise ValueError(
+                f'image id {unknown[0]!r} of {source} ({len(unknown)} unknown '
+                f'in all) is not in the pool ann_file {self.ann_file!r}: '
+                f'remove it, or point ann_file at the pool it comes from')
+        if self.missing_img_ids:
+            print_log(
+                f'{len(self.missing_img_ids)} unlabeled image(s) have no image '
+                f'file and are left out: {self.missing_img_ids[:10]}',
+                logger='current',
+                level=logging.WARNING)
+        del self._pseudo, self._roles, self._pool_ids
+        return data_list
+
+    def _role_of(self, img_id) -> Optional[str]:
+        """Label type of a pool image in this split; None if not in it."""
+        self._pool_ids.add(str(img_id))
+        return self.label_type if self._roles is None else self._roles.get(
+            str(img_id))
+
+    def _image_missing(self, img_path: str, img_id, role: str) -> bool:
+        """True (and recorded) for an unlabeled item without its image."""
+        if exists(img_path, backend_args=self.backend_args):
+            return False
+        if role == UNLABELED:
+            self.missing_img_ids.append(str(img_id))
+            return True
+        raise FileNotFoundError(
+            f'image {img_path!r} of {role} image {str(img_id)!r} not found: '
+            f'restore the file, or remove the id from '
+            f'{describe_ids(self.image_ids_file)} / pseudo_labels_file')
+
+    def _finish_data_info(self, data_info: dict, role: str) -> dict:
+        """Swap in this split's instances and tag the item with ``role``."""
+        if role == UNLABELED:
+            data_info['instances'] = []
+        elif role == PSEUDO:
+            data_info['instances'] = self._pseudo[str(data_info['img_id'])]
+        kept = [
+            inst for inst in data_info['instances']
+            if inst['bbox'][2] > inst['bbox'][0]
+            and inst['bbox'][3] > inst['bbox'][1]
+        ]
+        if len(kept) < len(data_info['instances']):
+            print_log(
+                f'image {data_info["img_id"]!r}: dropped '
+                f'{len(data_info["instances"]) - len(kept)} degenerate '
+                f'(zero-area) box(es)',
+                logger='current',
+                level=logging.WARNING)
+        data_info['instances'] = kept
+        data_info[LABEL_TYPE_KEY] = role
+        return data_info
+
+    def _serialize_data(self):
+        # mmengine concatenates the serialized items, which fails on an
+        # empty split (e.g. no unlabeled image left); an empty split is legal.
+        if not self.data_list:
+            return np.zeros(0, dtype=np.uint8), np.zeros(0, dtype=np.int64)
+        return super()._serialize_data()
+
+    def prepare_data(self, idx: int):
+        """The pipeline's output with the label type in its metainfo, so no
+        change to ``PackDetInputs``' ``meta_keys`` is needed."""
+        results = super().prepare_data(idx)
+        if results is None:  # the pipeline dropped the item; mmengine refetches
+            return None
+        if 'data_samples' not in results:
+            raise ValueError(
+                f'{type(self).__name__}: the pipeline output has no '
+                f"'data_samples' (keys {sorted(results)}): end the pipeline "
+                f'with PackDetInputs')
+        results['data_samples'].set_metainfo(
+            {LABEL_TYPE_KEY: self.get_data_info(idx)[LABEL_TYPE_KEY]})
+        return results
+
+
+@DATASETS.register_module()
+class ALVOCDataset(ActiveSplitMixin, VOCDataset):
+    """``VOCDataset`` restricted to one cycle's split (see the mixin).
+
+    Pseudo boxes are used as written: they are the model's predictions, so
+    they already live in the data set's (minus-one) VOC coordinates. An
+    unlabeled or pseudo-labeled image needs no XML: when it is missing, the
+    image size is read from the image. A labeled image with a missing or
+    unparsable XML raises an error naming the file.
+    """
+
+    def parse_data_info(self, img_info: dict) -> Optional[dict]:
+        """``XMLDataset.parse_data_info`` for the split's images; None for
+        pool images outside the split (their XML is not read)."""
+        role = self._role_of(img_info['img_id'])
+        if role is None:
+            return None
+        img_path = osp.join(self.sub_data_root, img_info['file_name'])
+        if self._image_missing(img_path, img_info['img_id'], role):
+            return None
+        xml_path = img_info['xml_path']
+        if role != LABELED and not exists(
+                xml_path, backend_args=self.backend_args):
+            data_info = self._info_from_image(img_info, img_path)
+        else:
+            data_info = self._parse_xml(img_info, role)
+        return self._finish_data_info(data_info, role)
+
+    def _parse_xml(self, img_info: dict, role: str) -> dict:
+        xml_path = img_info['xml_path']
+        try:
+            return super().parse_data_info(img_info)
+        except FileNotFoundError as err:
+            raise FileNotFoundError(
+                f'annotation {xml_path!r} of {role} image '
+                f'{img_info["img_id"]!r} not found: add the XML, or list the '
+                f'image as unlabeled instead of labeled') from err
+        except (ET.ParseError, AttributeError, TypeError, ValueError) as err:
+            raise ValueError(
+                f'annotation {xml_path!r} is not a valid VOC XML ({err!r}): '
+                f'fix or re-export it') from err
+
+    def _info_from_image(self, img_info: dict, img_path: str) -> dict:
+        """data_info of an image without XML; its size read from the image."""
+        img = mmcv.imfrombytes(
+            get(img_path, backend_args=self.backend_args), backend='cv2')
+        if img is None:
+            raise ValueError(f'image {img_path!r} cannot be decoded: restore '
+                             f'it or remove its id from the split')
+        return dict(img_path=img_path, img_id=img_info['img_id'],
+                    xml_path=img_info['xml_path'], height=img.shape[0],
+                    width=img.shape[1], instances=[])
+
+
+@DATASETS.register_module()
+class ALCocoDataset(ActiveSplitMixin, CocoDataset):
+    """``CocoDataset`` restricted to one cycle's split (see the mixin).
+
+    Image ids are the JSON's ints, compared as text with the id files.
+    ``metainfo['classes']`` must follow the order of the ann_file's
+    categories: CocoDataset numbers labels in that order, and pseudo boxes are
+    mapped to labels by class name, so the two must agree.
+    """
+
+    def parse_data_info(self, raw_data_info: dict) -> Optional[dict]:
+        """``CocoDataset.parse_data_info`` for the split's images; None for
+        pool images outside the split."""
+        img_id = raw_data_info['raw_img_info']['img_id']
+        role = self._role_of(img_id)
+        if role is None:
+            return None
+        if not self._classes_checked:
+            self._check_class_order()
+        data_info = super().parse_data_info(raw_data_info)
+        if self._image_missing(data_info['img_path'], img_id, role):
+            return None
+        return self._finish_data_info(data_info, role)
+
+    def _check_class_order(self) -> None:
+        # self.coco only exists while CocoDataset.load_data_list runs.
+        names = [c['name'] for c in self.coco.load_cats(self.cat_ids)]
+        if names != list(self._metainfo['classes']):
+            raise ValueError(
+                f"metainfo classes {tuple(self._metainfo['classes'])} do not "
+                f'match the categories of {self.ann_file!r} in their order '
+                f'{tuple(names)}: list the classes in the JSON\'s category '
+                f'order (labels follow it)')
+        self._classes_checked = True
+
+    def load_data_list(self) -> List[dict]:
+        self._classes_checked = False
+        data_list = super().load_data_list()
+        # CocoDataset.filter_data judges "empty GT" by the JSON's annotations
+        # (cat_img_map); point it at the boxes this split trains on instead
+        # (pseudo boxes for pseudo images, none for unlabeled ones).
+        self.cat_img_map = {cat_id: [] for cat_id in self.cat_ids}
+        for info in data_list:
+            for label in {inst['bbox_label'] for inst in info['instances']}:
+                self.cat_img_map[self.cat_ids[label]].append(info['img_id'])
+        return data_list

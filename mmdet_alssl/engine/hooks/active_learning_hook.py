@@ -1,0 +1,383 @@
+"""ActiveLearningHook: after a cycle's training, choose what a human labels
+next and what the model labels itself (§3.1-3.2), and write the next cycle.
+
+The decisions are the pure functions of :mod:`mmdet_alssl.active_learning`
+(``score_image``, ``select``, ``pseudo_label_boxes``); this hook only runs
+the trained model over the unlabeled pool and moves their results to disk
+through :class:`~mmdet_alssl.active_learning.CycleState`.
+"""
+import copy
+import logging
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+import torch
+from mmdet.registry import DATASETS, HOOKS
+from mmdet.structures.bbox import bbox_flip
+from mmengine.dataset import pseudo_collate
+from mmengine.dist import (barrier, broadcast_object_list, collect_results,
+                           get_world_size, is_main_process)
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from mmengine.utils import ProgressBar
+from torch.utils.data import Dataset
+
+from ...active_learning import (CycleState, available_strategies,
+                                build_pseudo_label_json, check_tau,
+                                find_al_datasets, pseudo_label_boxes,
+                                score_image, select)
+from ...active_learning.cycle_state import (LABELED, PSEUDO_LABELS, SCORES,
+                                            SELECTED, UNLABELED)
+from ...active_learning.scores import FLIP_CANDIDATES
+from ...active_learning.state_io import write_json
+from ...datasets.label_type import LABEL_TYPE_KEY, UNLABELED as UNLABELED_T
+
+#: The done marker the hook writes in ``cycle_<k>/done/``.
+STEP = 'acquire'
+#: ``{image_id: reason}`` of the pool images that could not be scored.
+SKIPPED = 'skipped_images.json'
+
+
+class _TolerantPool(Dataset):
+    """The pool data set, with an item that fails to load (an unreadable
+    image) turned into ``{'failed': img_id, 'error': ...}`` so that one bad
+    file is reported instead of killing the scoring of the whole pool."""
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, idx: int) -> dict:
+        try:
+            return self.dataset[idx]
+        except Exception as err:  # noqa: BLE001 -- reported per image
+            img_id = self.dataset.get_data_info(idx)['img_id']
+            return dict(failed=img_id, error=f'{type(err).__name__}: {err}')
+
+
+def collate_tolerant(batch: Sequence[dict]):
+    """``(pseudo_collate(loaded items) | None, [(failed id, error), ...])``."""
+    ok = [item for item in batch if 'failed' not in item]
+    failed = [(item['failed'], item['error']) for item in batch
+              if 'failed' in item]
+    return (pseudo_collate(ok) if ok else None), failed
+
+
+@HOOKS.register_module()
+class ActiveLearningHook(Hook):
+    """Score the unlabeled pool, select, pseudo-label, write cycle k + 1.
+
+    At ``after_train`` of cycle ``k`` (if ``work_dir`` is set, ``select`` is
+    True and cycle k's ``acquire`` step is not done yet), it reads cycle k's
+    ``unlabeled.txt``, runs the trained model on every image and its
+    horizontal flip (one batched forward, ``eval()`` + ``no_grad``; the
+    model's training mode is restored), scores each image
+    (``score_image``), selects ``budget`` images (``select``) and writes:
+
+    - ``cycle_<k>/scores.csv``, ``cycle_<k>/selected.txt``,
+      ``cycle_<k>/skipped_images.json`` (images not scored, with the reason);
+    - ``cycle_<k+1>/labeled.txt`` (labeled + selected),
+      ``cycle_<k+1>/unlabeled.txt`` (the rest, skipped images included),
+      ``cycle_<k+1>/pseudo_labels.json`` (boxes with top class probability
+      >= ``tau`` on images of the rest; only if ``pseudo_labels``);
+    - the done marker ``cycle_<k>/done/acquire.json`` last.
+
+    Under a distributed launch each rank scores its shard
+    (``DefaultSampler``) and rank 0 gathers (``mmengine.dist``) and writes.
+
+    Args:
+        work_dir (str, optional): the loop's WORK_DIR. None (default)
+            disables the hook: plain training.
+        cycle (int): the cycle k just trained. Default 0.
+        select (bool): False on the last cycle (nothing to select): the hook
+            then does nothing. Default True.
+        budget (int, optional): images to select; required when the hook
+            is enabled and ``select`` is True. Default None.
+        strategy (str): a registered strategy name. Default ``'unified'``.
+        strategy_kwargs (dict, optional): the strategy's extra arguments,
+            e.g. ``dict(filter_num=90)`` for ``entropy_filtered``.
+        tau (float): pseudo-label threshold τ in (0, 1] (Eq. 6). Default 0.99.
+        score_thr (float): detections kept for scoring. Default 0.5.
+        pseudo_labels (bool): write pseudo-labels. Default True.
+        seed (int): seed of the ``random`` strategy. Default 0.
+        batch_size (int): pool images per forward (x2 with flips). Default 8.
+        num_workers (int): data loading workers. Default 0.
+        pool_pipeline (list[dict], optional): pipeline for the pool; None
+            (default) uses ``test_dataloader.dataset.pipeline``. It must
+            pack ``img_id``, ``ori_shape``, ``img_shape``, ``scale_factor``.
+        iou_thr (float): NMS IoU threshold. Default 0.45.
+        max_per_img (int): detections kept per image. Default 100.
+        nms_pre (int): priors entering NMS (-1: all). Default 1000.
+        flip_candidates (str): what Eq. 1 matches against, ``'priors'``
+            (default) or ``'detections'`` (see ``flip_candidate_indices``).
+    """
+
+    def __init__(self, work_dir: Optional[str] = None, cycle: int = 0,
+                 select: bool = True, budget: Optional[int] = None,
+                 strategy: str = 'unified',
+                 strategy_kwargs: Optional[dict] = None, tau: float = 0.99,
+                 score_thr: float = 0.5, pseudo_labels: bool = True,
+                 seed: int = 0, batch_size: int = 8, num_workers: int = 0,
+                 pool_pipeline: Optional[List[dict]] = None,
+                 iou_thr: float = 0.45, max_per_img: int = 100,
+                 nms_pre: int = 1000,
+                 flip_candidates: str = 'priors') -> None:
+        if strategy not in available_strategies():
+            raise ValueError(f'unknown strategy {strategy!r}; known: '
+                             f'{", ".join(available_strategies())}')
+        if flip_candidates not in FLIP_CANDIDATES:
+            raise ValueError(f'flip_candidates={flip_candidates!r}; use one '
+                             f'of {FLIP_CANDIDATES}')
+        for name, value, low in (('cycle', cycle, 0), ('batch_size',
+                                                         batch_size, 1),
+                                 ('num_workers', num_workers, 0)):
+            if isinstance(value, bool) or not isinstance(value, int) \
+                    or value < low:
+                raise ValueError(f'{name}={value!r} must be an integer >= '
+                                 f'{low}')
+        if budget is not None and (isinstance(budget, bool) or not isinstance(
+                budget, int) or budget < 0):
+            raise ValueError(f'budget={budget!r} must be an integer >= 0 '
+                             f'(images to label per cycle)')
+        if work_dir is not None and select and budget is None:
+            raise ValueError('ActiveLearningHook is enabled (work_dir='
+                             f'{work_dir!r}) but budget is None; pass budget='
+                             'N, the images to select this cycle')
+        if not 0.0 <= score_thr <= 1.0:
+            raise ValueError(f'score_thr={score_thr} is outside [0, 1]')
+        self.tau = check_tau(tau)
+        self.work_dir, self.cycle, self.select = work_dir, cycle, select
+        self.budget, self.strategy, self.seed = budget, strategy, seed
+        self.strategy_kwargs = dict(strategy_kwargs or {})
+        self.score_thr, self.pseudo_labels = score_thr, pseudo_labels
+        self.batch_size, self.num_workers = batch_size, num_workers
+        self.pool_pipeline = pool_pipeline
+        self.nms_cfg = dict(iou_thr=iou_thr, max_per_img=max_per_img,
+                            nms_pre=nms_pre)
+        self.flip_candidates = flip_candidates
+
+    # ---- orchestration ---------------------------------------------------
+    def after_train(self, runner) -> None:
+        if self.work_dir is None:
+            return
+        state, k = CycleState(self.work_dir), self.cycle
+        if not self.select:
+            runner.logger.info(f'ActiveLearningHook: cycle {k} is the last '
+                               f'(select=False); nothing to select')
+            return
+        # Rank 0 decides, so all ranks take the same branch.
+        done = [state.is_done(k, STEP) if is_main_process() else None]
+        broadcast_object_list(done)
+        if done[0]:
+            runner.logger.info(f'ActiveLearningHook: cycle {k} selection is '
+                               f'already done ({state.cycle_dir(k)}); kept')
+            return
+        labeled, unlabeled = state.read_split(k)
+        pool = self.build_pool(runner, state.path(k, UNLABELED))
+        results = self.score_pool(runner, pool) if len(pool) else []
+        if is_main_process():
+            self._decide_and_write(runner, state, k, labeled, unlabeled,
+                                   results, pool)
+        barrier()
+
+    def build_pool(self, runner, ids_file) -> Dataset:
+        """The train config's unlabeled active-split data set (or, if there
+        is none, its labeled one as ``'unlabeled'``) over ``ids_file`` (a
+        path or a list of ids), with the pool pipeline and no filtering
+        (``test_mode``)."""
+        found = find_al_datasets(runner.cfg.get('train_dataloader') or {})
+        if not found:
+            raise ValueError('train_dataloader has no ALVOCDataset / '
+                             'ALCocoDataset to build the unlabeled pool from; '
+                             'use an active-split training set')
+        unl = [ds for _, ds in found if ds.get(LABEL_TYPE_KEY) == UNLABELED_T]
+        cfg = copy.deepcopy(dict((unl or [found[0][1]])[0]))
+        cfg.pop('pseudo_labels_file', None)
+        pipeline = self.pool_pipeline
+        if pipeline is None:
+            pipeline = (runner.cfg.get('test_dataloader') or {}).get(
+                'dataset', {}).get('pipeline')
+        if pipeline is None:
+            raise ValueError('test_dataloader.dataset has no pipeline to '
+                             'score the pool with; pass pool_pipeline')
+        if not isinstance(ids_file, (list, tuple)):
+            ids_file = str(ids_file)
+        cfg.update({LABEL_TYPE_KEY: UNLABELED_T, 'image_ids_file': ids_file,
+                    'pipeline': copy.deepcopy(pipeline), 'test_mode': True})
+        dataset = DATASETS.build(cfg)
+        dataset.full_init()
+        return dataset
+
+    def score_pool(self, runner, pool) -> List[dict]:
+        """Rows of every pool image (rank 0: all ranks'; others: None)."""
+        model = runner.model.module if is_model_wrapper(runner.model) \
+            else runner.model
+        if not hasattr(getattr(model, 'bbox_head', None), 'predict_dense'):
+            raise ValueError(f'{type(model).__name__} has no bbox_head.'
+                             f'predict_dense; ActiveLearningHook needs a '
+                             f'single-stage detector such as ConsistencySSD '
+                             f'with PseudoLabelSSDHead')
+        loader = runner.build_dataloader(
+            dict(batch_size=self.batch_size, num_workers=self.num_workers,
+                 sampler=dict(type='DefaultSampler', shuffle=False),
+                 collate_fn=collate_tolerant, dataset=_TolerantPool(pool)),
+            seed=self.seed)
+        world = get_world_size()
+        bar = ProgressBar(len(pool)) if is_main_process() else None
+        rows, was_training = [], model.training
+        model.eval()
+        try:
+            with torch.no_grad():
+                for data_batch, failed in loader:
+                    if data_batch is not None:
+                        rows.extend(self.score_batch(model, data_batch))
+                    rows.extend(dict(id=str(i), raw_id=i, error=e)
+                                for i, e in failed)
+                    if bar is not None:
+                        for _ in range(min(world * self.batch_size,
+                                           len(pool) - bar.completed)):
+                            bar.update()
+        finally:
+            model.train(was_training)
+        # device='gpu' means "through the backend": gloo on CPU, NCCL on
+        # GPU. Nothing is cut (the sampler's padding repeats images): rank 0
+        # keeps each id's first row, which is the unpadded one.
+        rows = collect_results(rows, len(loader.sampler) * world,
+                               device='gpu')
+        if rows is None:
+            return None
+        unique = {}
+        for row in rows:
+            unique.setdefault(row['id'], row)
+        return list(unique.values())
+
+    def score_batch(self, model, data_batch: dict) -> List[dict]:
+        """Score one collated batch: originals and flips in ONE forward.
+
+        Returns:
+            list[dict]: per image ``id`` (str), ``raw_id``, ``scores``
+            (``score_image`` result), ``pseudo`` (lists ``bboxes`` (N, 4),
+            ``labels``, ``scores``) and ``info`` (file name, width, height).
+        """
+        data = model.data_preprocessor(data_batch, False)
+        inputs, samples = data['inputs'], data['data_samples']
+        flipped = inputs.clone()
+        for i, sample in enumerate(samples):
+            # Flip inside the image, not the padded batch, as RandomFlip
+            # before padding would: un-flipping is then about the image.
+            h, w = sample.img_shape[:2]
+            flipped[i, :, :h, :w] = inputs[i, :, :h, :w].flip(-1)
+        feats = model.extract_feat(torch.cat([inputs, flipped]))
+        metas = [s.metainfo for s in samples]
+        dense = model.bbox_head.predict_dense(
+            *model.bbox_head(feats), metas + metas, rescale=True)
+        rows = []
+        for i, meta in enumerate(metas):
+            boxes, probs = dense[i]
+            flip_boxes, flip_probs = dense[len(metas) + i]
+            ori_shape = meta['ori_shape'][:2]
+            flip_boxes = bbox_flip(flip_boxes, ori_shape, 'horizontal')
+            scores = score_image(boxes, probs, flip_boxes, flip_probs,
+                                 self.score_thr,
+                                 flip_candidates=self.flip_candidates,
+                                 **self.nms_cfg)
+            pseudo = None
+            if self.pseudo_labels:
+                pseudo = {
+                    key: value.cpu().tolist()
+                    for key, value in pseudo_label_boxes(
+                        boxes, probs, self.tau, **self.nms_cfg).items()
+                }
+            rows.append(
+                dict(id=str(meta['img_id']), raw_id=meta['img_id'],
+                     scores=scores, pseudo=pseudo,
+                     info=dict(file_name=meta.get('img_path'),
+                               height=ori_shape[0], width=ori_shape[1])))
+        return rows
+
+    # ---- rank 0: decide and write ------------------------------------------
+    def _decide_and_write(self, runner, state: CycleState, k: int,
+                          labeled: List[str], unlabeled: List[str],
+                          results: List[dict], pool) -> None:
+        skipped: Dict[str, str] = {
+            str(i): 'image file not found' for i in pool.missing_img_ids}
+        table, pseudo, infos, raw = {}, {}, {}, {}
+        for row in results:
+            if 'error' in row:
+                skipped[row['id']] = row['error']
+                continue
+            table[row['id']] = row['scores']
+            raw[row['id']] = row['raw_id']
+            infos[row['raw_id']] = self._image_info(row, pool.data_root)
+            if row['pseudo'] is not None and row['pseudo']['bboxes']:
+                pseudo[row['id']] = row['pseudo']
+        unscored = set(unlabeled) - set(table) - set(skipped)
+        if unscored:
+            raise RuntimeError(f'{len(unscored)} pool image(s) were neither '
+                               f'scored nor reported, e.g. '
+                               f'{sorted(unscored)[:5]}')
+        if skipped:
+            runner.logger.warning(
+                f'ActiveLearningHook: {len(skipped)} unlabeled image(s) '
+                f'could not be scored and will not be selected (listed in '
+                f'{state.path(k, SKIPPED)}): '
+                f'{dict(list(skipped.items())[:5])}')
+            if not table and any(r.get('error') for r in results):
+                raise RuntimeError(
+                    f'no pool image could be loaded (first error: '
+                    f'{next(iter(skipped.values()))}); check the pool '
+                    f'pipeline, or remove unreadable ids from '
+                    f'{state.path(k, UNLABELED)}')
+
+        chosen, info = select(self.strategy, table, self.budget, self.seed,
+                              **self.strategy_kwargs)
+        chosen_set = set(chosen)
+        rest = [i for i in unlabeled if i not in chosen_set]
+        next_labeled = list(labeled) + list(chosen)
+        state.write_scores(k, table)
+        state.write_selected(k, chosen)
+        write_json(state.path(k, SKIPPED), skipped)
+        state.write_split(k + 1, next_labeled, rest)
+        files = [SCORES, SELECTED, SKIPPED,
+                 state.path(k + 1, LABELED).absolute(),
+                 state.path(k + 1, UNLABELED).absolute()]
+        kept = {i: pseudo[i] for i in rest if i in pseudo}
+        if self.pseudo_labels:
+            coco = build_pseudo_label_json(
+                {raw[i]: boxes for i, boxes in kept.items()},
+                pool.metainfo['classes'], infos, labeled_ids=next_labeled)
+            state.write_pseudo_labels(k + 1, coco)
+            files.append(state.path(k + 1, PSEUDO_LABELS).absolute())
+        state.mark_done(k, STEP, files)
+        self._log_summary(runner, k, info, table, kept)
+
+    @staticmethod
+    def _image_info(row: dict, data_root: Optional[str]) -> dict:
+        """COCO ``file_name`` relative to the data root (as a labeling tool
+        expects), width and height of the original image."""
+        info, path = dict(row['info']), row['info']['file_name']
+        if path is None:
+            info['file_name'] = row['id']
+        elif data_root and osp.abspath(path).startswith(
+                osp.abspath(data_root) + osp.sep):
+            info['file_name'] = osp.relpath(path, data_root)
+        return info
+
+    def _log_summary(self, runner, k, info, table, kept) -> None:
+        stats = []
+        for column in ('entropy', 'inconsistency', 'unified'):
+            values = np.array([row[column] for row in table.values()])
+            if values.size:
+                stats.append(f'{column} mean {values.mean():.4f} max '
+                             f'{values.max():.4f}')
+        num_boxes = sum(len(p['bboxes']) for p in kept.values())
+        runner.logger.info(
+            f'ActiveLearningHook cycle {k}: scored {len(table)} images, '
+            f'selected {info["num_selected"]} ({info["strategy"]}, budget '
+            f'{info["budget"]}); pseudo-labeled {len(kept)} images with '
+            f'{num_boxes} boxes (tau {self.tau}); ' + '; '.join(stats))
+        if info['message']:
+            runner.logger.log(logging.WARNING, info['message'])

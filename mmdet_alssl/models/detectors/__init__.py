@@ -1,0 +1,3 @@
+from .consistency_ssd import ConsistencySSD
+
+__all__ = ['ConsistencySSD']

@@ -1,0 +1,158 @@
+"""SSD trained on labeled, pseudo-labeled and unlabeled images (Eq. 11)."""
+from typing import Dict, List
+
+import torch
+from mmengine.logging import MessageHub
+from torch import Tensor
+
+from mmdet.models.detectors import SingleStageDetector
+from mmdet.models.utils import unpack_gt_instances
+from mmdet.registry import MODELS
+from mmdet.structures import SampleList
+from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
+
+from ...datasets.label_type import PSEUDO, UNLABELED, get_label_type
+from ..dense_heads.pseudo_label_ssd_head import PseudoLabelSSDHead
+from ..losses.consistency import (DEFAULT_RAMP_DOWN, DEFAULT_RAMP_UP,
+                                  check_ramp, flip_consistency_loss,
+                                  ramp_weight)
+
+
+@MODELS.register_module()
+class ConsistencySSD(SingleStageDetector):
+    """SSD with the flip-consistency loss and pseudo-label-aware supervision.
+
+    Each image of a training batch carries ``metainfo['label_type']``
+    (``'labeled'`` if absent, ``'pseudo'`` or ``'unlabeled'``).
+    ``L_total = L_conf + L_loc + w(iter) * L_con`` (Eq. 11):
+
+    - ``loss_cls``, ``loss_bbox``: the head's loss on labeled and
+      pseudo-labeled images only (with :class:`PseudoLabelSSDHead`, pseudo
+      images have no background term, Eq. 10);
+    - ``loss_con_cls``, ``loss_con_loc``: the flip-consistency loss on every
+      image (Eq. 2, 8, 9), each times ``w(iter) = consistency_weight *
+      ramp_weight(iter, max_iters, ramp_up, ramp_down)``.
+
+    The images and their horizontal flips go through backbone, neck and
+    head in ONE batch of 2N. ``predict`` and ``_forward`` are plain SSD.
+
+    Args:
+        backbone, neck, bbox_head, train_cfg, test_cfg, data_preprocessor,
+            init_cfg: as :class:`mmdet.models.SingleStageDetector`.
+        consistency_weight (float): Weight of the consistency loss at the
+            plateau of the ramp, >= 0; 0 turns it off. Defaults to 1.0
+            (Eq. 11 adds the terms unweighted).
+        ramp_up (float): Fraction of training spent ramping the weight up,
+            in [0, 1]. Defaults to CSD's 32k/120k ≈ 0.267.
+        ramp_down (float): Fraction at the end spent ramping it down, in
+            [0, 1]. Defaults to CSD's 20k/120k ≈ 0.167.
+
+    The iteration comes from MMEngine's ``MessageHub`` (``iter`` and
+    ``max_iters``, set by the default ``RuntimeInfoHook``); outside a Runner
+    the weight is ``consistency_weight``.
+    """
+
+    def __init__(self,
+                 backbone: ConfigType,
+                 neck: OptConfigType = None,
+                 bbox_head: OptConfigType = None,
+                 train_cfg: OptConfigType = None,
+                 test_cfg: OptConfigType = None,
+                 data_preprocessor: OptConfigType = None,
+                 init_cfg: OptMultiConfig = None,
+                 consistency_weight: float = 1.0,
+                 ramp_up: float = DEFAULT_RAMP_UP,
+                 ramp_down: float = DEFAULT_RAMP_DOWN) -> None:
+        if consistency_weight < 0:
+            raise ValueError(f'consistency_weight must be >= 0, got '
+                             f'{consistency_weight!r}')
+        check_ramp(ramp_up, ramp_down)
+        super().__init__(
+            backbone=backbone,
+            neck=neck,
+            bbox_head=bbox_head,
+            train_cfg=train_cfg,
+            test_cfg=test_cfg,
+            data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg)
+        self.consistency_weight = consistency_weight
+        self.ramp_up = ramp_up
+        self.ramp_down = ramp_down
+
+    def current_consistency_weight(self) -> float:
+        """``consistency_weight`` times the ramp at the Runner's iteration
+        (``consistency_weight`` alone when no Runner published one)."""
+        hub = MessageHub.get_current_instance()
+        cur_iter, max_iters = hub.get_info('iter'), hub.get_info('max_iters')
+        if cur_iter is None or not max_iters:
+            return self.consistency_weight
+        return self.consistency_weight * ramp_weight(
+            cur_iter, max_iters, self.ramp_up, self.ramp_down)
+
+    def loss(self, batch_inputs: Tensor,
+             batch_data_samples: SampleList) -> Dict[str, Tensor]:
+        """Supervised + flip-consistency losses of a mixed batch.
+
+        Args:
+            batch_inputs (Tensor): Images, (N, 3, H, W), preprocessed.
+            batch_data_samples (list[DetDataSample]): N samples; labeled and
+                pseudo ones carry ``gt_instances``, unlabeled ones may not.
+
+        Returns:
+            dict[str, Tensor | list[Tensor]]: ``loss_cls`` and ``loss_bbox``
+            (per-image lists from the head, or a 0 attached to the graph
+            when no image is supervised), ``loss_con_cls``, ``loss_con_loc``.
+        """
+        label_types = [get_label_type(s) for s in batch_data_samples]
+        if PSEUDO in label_types and \
+                not isinstance(self.bbox_head, PseudoLabelSSDHead):
+            raise ValueError(
+                f'the batch has pseudo-labeled images but bbox_head is '
+                f'{type(self.bbox_head).__name__}, which would train their '
+                f'unlabeled regions as background; use PseudoLabelSSDHead')
+        num_imgs = batch_inputs.size(0)
+        # One forward for originals and flips: one pass of 2N, not two of N.
+        feats = self.extract_feat(
+            torch.cat([batch_inputs, torch.flip(batch_inputs, [-1])]))
+        cls_scores, bbox_preds = self.bbox_head(feats)
+
+        losses = self._supervised_loss(
+            [s[:num_imgs] for s in cls_scores],
+            [b[:num_imgs] for b in bbox_preds], batch_data_samples,
+            label_types)
+        con = flip_consistency_loss(
+            [s[:num_imgs] for s in cls_scores],
+            [s[num_imgs:] for s in cls_scores],
+            [b[:num_imgs] for b in bbox_preds],
+            [b[num_imgs:] for b in bbox_preds],
+            num_classes=self.bbox_head.num_classes)
+        weight = self.current_consistency_weight()
+        losses.update({key: weight * value for key, value in con.items()})
+        return losses
+
+    def _supervised_loss(self, cls_scores: List[Tensor],
+                         bbox_preds: List[Tensor],
+                         batch_data_samples: SampleList,
+                         label_types: List[str]) -> Dict[str, Tensor]:
+        """The head's loss on the labeled and pseudo-labeled images only.
+
+        Unlabeled images are left out rather than given empty ground truth:
+        empty ground truth would make every prior a hard negative.
+        """
+        keep = [i for i, t in enumerate(label_types) if t != UNLABELED]
+        if not keep:
+            # No supervised image: zeros that still reach every head output,
+            # so DDP without find_unused_parameters sees all gradients.
+            zero = sum(s.sum() for s in cls_scores) * 0.0 + \
+                sum(b.sum() for b in bbox_preds) * 0.0
+            return dict(loss_cls=zero, loss_bbox=zero.clone())
+        if len(keep) < len(label_types):
+            index = cls_scores[0].new_tensor(keep, dtype=torch.long)
+            cls_scores = [s.index_select(0, index) for s in cls_scores]
+            bbox_preds = [b.index_select(0, index) for b in bbox_preds]
+            batch_data_samples = [batch_data_samples[i] for i in keep]
+        gt_instances, gt_instances_ignore, img_metas = unpack_gt_instances(
+            batch_data_samples)
+        return self.bbox_head.loss_by_feat(cls_scores, bbox_preds,
+                                           gt_instances, img_metas,
+                                           gt_instances_ignore)

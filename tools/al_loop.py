@@ -1,0 +1,381 @@
+"""The active-learning loop: initial split, then per cycle train -> score and
+select (ActiveLearningHook) -> test, with every step's state on disk.
+
+    tools/al_loop.sh CONFIG WORK_DIR [--cycles N] [--initial N] [--budget N]
+        [--strategy NAME] [--tau X] [--seed N] [--score-thr X] [--warm-start]
+        [--human] [--train-iters N] [--pool-size N] [--cfg-options k=v ...]
+
+Defaults come from the config's ``active_learning`` dict. Cycle k trains
+through ``tools/train.py CONFIG --work-dir WORK_DIR/cycle_k/train
+--cfg-options ...`` (the cycle's id files, the hook's settings,
+``randomness.seed``); every cycle starts from the same initialisation unless
+``--warm-start``. In-training validation is switched off: the loop tests each
+cycle's final checkpoint itself (``tools/al_evaluate.py``).
+
+Re-running the same command resumes at the first unfinished step
+(``mmdet_alssl.active_learning.loop_plan``); a WORK_DIR made with other
+settings is refused. ``--human`` stops after each selection with the images
+to label exported; ``tools/import_labels.py`` brings the labels in.
+Exit status: 0 done / waiting for labels, 1 a training run failed, 2 bad
+input.
+"""
+import argparse
+import copy
+import inspect
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from mmengine.config import Config, DictAction
+
+TOOLS = Path(__file__).resolve().parent
+sys.path.insert(0, str(TOOLS))
+# torch >= 2.6 loads checkpoints with weights_only=True unless told
+# otherwise, and mmengine 0.10's loaders do not say: its checkpoints (meta:
+# HistoryBuffer, numpy) then fail to load. The loop only loads checkpoints
+# it wrote itself; the training processes inherit this.
+os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
+
+import mmdet_alssl  # noqa: E402,F401  (registers the components)
+from al_evaluate import evaluate_cycle  # noqa: E402
+from mmdet.registry import DATASETS  # noqa: E402
+from mmdet.utils import register_all_modules  # noqa: E402
+from mmdet_alssl.active_learning import (CycleState,  # noqa: E402
+                                         available_strategies, check_tau,
+                                         cycle_cfg_options, find_al_datasets,
+                                         make_manifest)
+from mmdet_alssl.active_learning import loop_plan as plan  # noqa: E402
+from mmdet_alssl.active_learning.cycle_state import (  # noqa: E402
+    DONE_DIR, LABELED, METRICS, PSEUDO_LABELS, UNLABELED)
+from mmdet_alssl.active_learning.human_labels import (  # noqa: E402
+    HUMAN_LABELS, TO_LABEL_IMAGES, TO_LABEL_JSON, TO_LABEL_TXT,
+    build_to_label_json)
+from mmdet_alssl.active_learning.state_io import (  # noqa: E402
+    atomic_write_text, read_json, write_ids, write_json)
+from mmdet_alssl.datasets.active_split import ActiveSplitMixin  # noqa: E402
+
+#: Settings read from the config's ``active_learning`` (CLI overrides).
+SETTINGS = ('initial', 'budget', 'cycles', 'strategy', 'tau', 'seed',
+            'score_thr', 'pseudo_labels', 'warm_start')
+
+
+class LoopError(RuntimeError):
+    """A step's process failed; re-running resumes after the fix."""
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(
+        description='Active-learning loop (resumable): re-run the same '
+        'command after an interruption.')
+    p.add_argument('config')
+    p.add_argument('work_dir')
+    for name, kind in (('initial', int), ('budget', int), ('cycles', int),
+                       ('strategy', str), ('tau', float), ('seed', int),
+                       ('score-thr', float)):
+        p.add_argument(f'--{name}', type=kind, default=None,
+                       help='default: the config\'s active_learning value')
+    p.add_argument('--warm-start', action='store_true', default=None,
+                   help="start each cycle from the previous cycle's weights")
+    p.add_argument('--human', action='store_true',
+                   help='stop after each selection to let a human label')
+    p.add_argument('--train-iters', type=int, default=None,
+                   help='train_cfg.max_iters of every cycle')
+    p.add_argument('--pool-size', type=int, default=None,
+                   help='work on a seeded random subset of the pool')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                   help='config overrides (key=value) for every run')
+    return p.parse_args(argv)
+
+
+def resolve_settings(args, cfg) -> dict:
+    """CLI values, else the config's ``active_learning`` ones; validated."""
+    defaults = dict(cfg.get('active_learning') or {})
+    s = {}
+    for name in SETTINGS:
+        value = getattr(args, name, None)
+        s[name] = defaults.get(name) if value is None else value
+        if s[name] is None and name not in ('warm_start', 'pseudo_labels'):
+            raise ValueError(f'no {name} given: pass --{name.replace("_", "-")}'
+                             f' or set active_learning.{name} in the config')
+    plan.check_int('cycles', s['cycles'], 0, 'pass --cycles N')
+    plan.check_int('initial', s['initial'], 1, 'pass --initial N')
+    plan.check_int('budget', s['budget'], 1, 'pass --budget N')
+    plan.check_int('seed', s['seed'], 0, 'pass --seed N')
+    check_tau(s['tau'])
+    if s['strategy'] not in available_strategies():
+        raise ValueError(f'unknown strategy {s["strategy"]!r}; known: '
+                         f'{", ".join(available_strategies())}')
+    if s['score_thr'] is None or not 0 <= s['score_thr'] <= 1:
+        raise ValueError(f'score_thr={s["score_thr"]!r} must be in [0, 1]')
+    s['warm_start'] = bool(s['warm_start'])
+    s['pseudo_labels'] = True if s['pseudo_labels'] is None else bool(
+        s['pseudo_labels'])
+    s['strategy_kwargs'] = dict(defaults.get('strategy_kwargs') or {})
+    s['human'] = bool(args.human)
+    s['pool_size'] = args.pool_size
+    if args.pool_size is not None:
+        plan.check_int('pool_size', args.pool_size, 1, 'or leave it out')
+    return s
+
+
+class ActiveLearningLoop:
+    """Runs the steps :func:`loop_plan.next_step` names until the end, a
+    human step, or an error."""
+
+    def __init__(self, config, work_dir, settings: dict, options: dict):
+        self.config = Path(config)
+        self.s = settings
+        self.options = dict(options)  # the user's, for every run
+        self.cfg = Config.fromfile(str(config))
+        self.cfg.merge_from_dict(self.options)
+        self.state = CycleState(Path(work_dir).absolute())
+        self._parts = None
+        register_all_modules(init_default_scope=True)
+
+    def log(self, msg: str) -> None:
+        print(f'[al_loop] {msg}', flush=True)
+
+    def run(self) -> int:
+        s = self.s
+        self.state.ensure_manifest(make_manifest(
+            self.config, s['seed'], s['strategy'], s['tau'], s['budget'],
+            initial=s['initial'], pool_size=s['pool_size'],
+            score_thr=s['score_thr'], pseudo_labels=s['pseudo_labels'],
+            warm_start=s['warm_start'], human=s['human'],
+            strategy_kwargs=s['strategy_kwargs'],
+            cfg_options=sorted(plan.cli_options(self.options))))
+        last = None
+        while True:
+            step = plan.next_step(self.state, s['cycles'], s['human'])
+            if step == last:
+                raise RuntimeError(f'step {step.name!r} of cycle {step.cycle} '
+                                   f'ran but is still not done')
+            last = step
+            if step.name == plan.END:
+                self.log(f'done: {step.reason}; summary in '
+                         f'{self.state.work_dir / "summary.json"}')
+                return 0
+            if step.name == plan.LABELS:
+                self.log(self._labels_message(step.cycle))
+                return 0
+            self.log(f'cycle {step.cycle}: {step.name}')
+            if not getattr(self, f'_{step.name}')(step):
+                return 0
+
+    # ---- the pool ----------------------------------------------------------
+    def pool_parts(self) -> list:
+        """The pool's data sets (the unlabeled active-split ones of
+        train_dataloader with every image, else the labeled ones)."""
+        if self._parts is None:
+            found = [ds for _, ds in find_al_datasets(
+                self.cfg.train_dataloader)]
+            unl = [d for d in found if d.get('label_type') == 'unlabeled']
+            self._parts = []
+            for ds_cfg in (unl or found):
+                ds_cfg = copy.deepcopy(dict(ds_cfg))
+                for key in ('pseudo_labels_file', 'labels_file'):
+                    ds_cfg.pop(key, None)
+                ds_cfg.update(label_type='unlabeled', image_ids_file=None)
+                part = DATASETS.build(ds_cfg)
+                if part.missing_img_ids:
+                    self.log(f'{len(part.missing_img_ids)} pool image(s) have '
+                             f'no image file and are left out of the pool: '
+                             f'{part.missing_img_ids[:10]}')
+                self._parts.append(part)
+        return self._parts
+
+    def pool_infos(self) -> dict:
+        infos = {}
+        for part in self.pool_parts():
+            for i in range(len(part)):
+                info = part.get_data_info(i)
+                infos[str(info['img_id'])] = dict(
+                    image_id=str(info['img_id']), img_path=info['img_path'],
+                    width=info['width'], height=info['height'])
+        return infos
+
+    # ---- steps (return False to stop the loop cleanly) ---------------------
+    def _split(self, step) -> bool:
+        ids = list(self.pool_infos())
+        if not ids:
+            self.log('the pool is empty (no image in the ann_file of '
+                     'train_dataloader): nothing to do')
+            return False
+        split = plan.initial_split(ids, self.s['initial'], self.s['seed'],
+                                   self.s['pool_size'])
+        for msg in split.messages:
+            self.log(msg)
+        pool_file = self.state.work_dir / plan.POOL_FILE
+        write_ids(pool_file, split.pool)
+        self.state.write_split(0, split.labeled, split.unlabeled)
+        self.state.mark_done(0, plan.SPLIT, [LABELED, UNLABELED, pool_file])
+        self.log(f'cycle 0: {len(split.labeled)} labeled, '
+                 f'{len(split.unlabeled)} unlabeled of a pool of '
+                 f'{len(split.pool)}')
+        return True
+
+    def _export(self, step) -> bool:
+        k, state = step.cycle, self.state
+        ids = plan.new_labeled_ids(state, k)
+        infos = self.pool_infos()
+        coco = build_to_label_json([infos[i] for i in ids],
+                                   self.pool_parts()[0].metainfo['classes'])
+        write_ids(state.path(k, TO_LABEL_TXT), ids)
+        atomic_write_text(state.path(k, TO_LABEL_IMAGES), ''.join(
+            f'{os.path.abspath(infos[i]["img_path"])}\n' for i in ids))
+        write_json(state.path(k, TO_LABEL_JSON), coco)
+        state.mark_done(k, plan.EXPORT,
+                        [TO_LABEL_TXT, TO_LABEL_IMAGES, TO_LABEL_JSON])
+        return True
+
+    def _labels_message(self, k: int) -> str:
+        d = self.state.cycle_dir(k)
+        n = len(plan.new_labeled_ids(self.state, k))
+        return (f'cycle {k}: waiting for labels. Label the {n} image(s) of '
+                f'{d / TO_LABEL_JSON} (paths in {d / TO_LABEL_IMAGES}; COCO '
+                f'for CVAT / Label Studio), export them as COCO JSON, run\n'
+                f'  python tools/import_labels.py {self.state.work_dir} '
+                f'LABELS.json\nthen re-run this command')
+
+    def _train(self, step) -> bool:
+        k = step.cycle
+        train_dir = self.state.path(k, 'train')
+        ckpt = plan.finished_checkpoint(train_dir, self.cfg.train_cfg)
+        if ckpt is None:
+            if step.select:
+                self._budget_notice(k)
+            options = self.cycle_options(k, step.select)
+            self.preflight(options)
+            for stale in [*train_dir.glob('*.pth'),
+                          train_dir / plan.LAST_CHECKPOINT]:
+                stale.unlink(missing_ok=True)  # an interrupted run's
+            if self.s['warm_start'] and k > 0:
+                options['load_from'] = str(self.checkpoint(k - 1))
+            self.run_train(k, train_dir, options, 'training')
+            ckpt = plan.finished_checkpoint(train_dir, self.cfg.train_cfg)
+            if ckpt is None:
+                raise LoopError(f'cycle {k}: training ended without a final '
+                                f'checkpoint in {train_dir}')
+        else:
+            self.log(f'cycle {k}: training had finished ({ckpt}); kept')
+        self.state.mark_done(k, plan.TRAIN, [ckpt])
+        return True
+
+    def _acquire(self, step) -> bool:
+        k = step.cycle
+        self._budget_notice(k)
+        options = self.cycle_options(k, True)
+        options.update(plan.zero_length(self.cfg.train_cfg),
+                       load_from=str(self.checkpoint(k)))
+        self.run_train(k, self.state.path(k, 'acquire'), options,
+                       'scoring the pool')
+        return True
+
+    def _test(self, step) -> bool:
+        k, state = step.cycle, self.state
+        metrics = evaluate_cycle(self.cfg, str(self.checkpoint(k)),
+                                 state.work_dir, k)
+        labeled, unlabeled = state.read_split(k)
+        pseudo = state.read_pseudo_labels(k) if state.path(
+            k, PSEUDO_LABELS).is_file() else dict(images=[], annotations=[])
+        selected = state.read_selected(k) if state.is_done(
+            k, plan.ACQUIRE) else []
+        state.update_summary(
+            k, labeled=len(labeled), pseudo_labeled=len(pseudo['images']),
+            mAP=metrics['mAP'], unlabeled=len(unlabeled),
+            pseudo_boxes=len(pseudo['annotations']), selected=len(selected),
+            per_class_AP=metrics['per_class_AP'])
+        state.mark_done(k, plan.TEST, [METRICS])
+        self.log(f'cycle {k}: mAP {metrics["mAP"]} with {len(labeled)} '
+                 f'labeled, {len(pseudo["images"])} pseudo-labeled images')
+        return True
+
+    # ---- helpers -------------------------------------------------------------
+    def _budget_notice(self, k: int) -> None:
+        _, unlabeled = self.state.read_split(k)
+        msg = plan.budget_message(self.s['budget'], len(unlabeled), k)
+        if msg:
+            self.log(msg)
+
+    def checkpoint(self, k: int) -> Path:
+        marker = self.state.path(k, DONE_DIR) / f'{plan.TRAIN}.json'
+        files = read_json(marker)['files']
+        return self.state.work_dir / files[0]
+
+    def cycle_options(self, k: int, select: bool) -> dict:
+        s = self.s
+        options = {'randomness.seed': s['seed'], 'val_cfg': None,
+                   'val_dataloader': None, 'val_evaluator': None}
+        hook = dict(select=select, budget=s['budget'], strategy=s['strategy'],
+                    tau=s['tau'], score_thr=s['score_thr'],
+                    pseudo_labels=s['pseudo_labels'], seed=s['seed'])
+        if s['strategy_kwargs']:
+            hook['strategy_kwargs'] = s['strategy_kwargs']
+        options.update(cycle_cfg_options(self.cfg, self.state, k, **hook))
+        if s['human']:
+            if 'labels_file' not in inspect.signature(
+                    ActiveSplitMixin.__init__).parameters:
+                raise ValueError(
+                    '--human needs ALVOCDataset / ALCocoDataset to take '
+                    'labels_file (human boxes of labeled images); this '
+                    'version does not: run without --human (oracle mode)')
+            labels = str(self.state.path(k, HUMAN_LABELS))
+            for key, ds in find_al_datasets(self.cfg.train_dataloader):
+                if ds.get('label_type', 'labeled') == 'labeled':
+                    options[f'{key}.labels_file'] = labels
+        clash = sorted(set(options) & set(self.options))
+        if clash:
+            raise ValueError(f'--cfg-options {clash} are set by the loop '
+                             f'itself (use --seed / the loop flags instead)')
+        return options
+
+    def preflight(self, options: dict) -> None:
+        """Build the cycle's training data sets here, so that a missing
+        annotation or image is reported before a training process starts."""
+        cfg = self.cfg.copy()
+        cfg.merge_from_dict(options)
+        for _, ds_cfg in find_al_datasets(cfg.train_dataloader):
+            DATASETS.build(copy.deepcopy(dict(ds_cfg)))
+
+    def run_train(self, k: int, work_dir: Path, options: dict,
+                  what: str) -> None:
+        cmd = [sys.executable, str(TOOLS / 'train.py'), str(self.config),
+               '--work-dir', str(work_dir), '--cfg-options',
+               *plan.cli_options({**self.options, **options})]
+        env = dict(os.environ)
+        env['PYTHONPATH'] = os.pathsep.join(
+            [str(TOOLS.parent)] + [p for p in [env.get('PYTHONPATH')] if p])
+        self.log(f'cycle {k}: {what}: {shlex.join(cmd)}')
+        rc = subprocess.run(cmd, env=env).returncode
+        if rc != 0:
+            raise LoopError(f'cycle {k}: {what} failed (exit status {rc}); '
+                            f'its log is under {work_dir}. Fix the cause and '
+                            f're-run the same command to resume')
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    options = dict(args.cfg_options or {})
+    try:
+        if args.train_iters is not None:
+            plan.check_int('train_iters', args.train_iters, 1,
+                           'iterations per cycle')
+            options['train_cfg.max_iters'] = args.train_iters
+        cfg = Config.fromfile(args.config)
+        cfg.merge_from_dict(options)
+        settings = resolve_settings(args, cfg)
+        return ActiveLearningLoop(args.config, args.work_dir, settings,
+                                  options).run()
+    except LoopError as err:
+        print(f'al_loop: {err}', file=sys.stderr)
+        return 1
+    except (ValueError, FileNotFoundError) as err:
+        print(f'al_loop: error: {err}', file=sys.stderr)
+        return 2
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""Bring a human's labels into an active-learning WORK_DIR (``--human``).
+
+    python tools/import_labels.py WORK_DIR LABELS.json [--cycle K]
+
+``LABELS.json`` is the COCO file a labeling tool (CVAT, Label Studio, ...)
+exports for the images of ``WORK_DIR/cycle_<K>/to_label.json``. It must
+cover exactly those images (an image without objects is listed with no
+annotation); categories are matched by name. On success it writes
+``cycle_<K>/human_labels.json`` (this and all earlier cycles' human labels)
+and marks the cycle's ``labels`` step done; re-run the same
+``tools/al_loop.sh`` command to continue. K defaults to the cycle waiting
+for labels. Nothing is written when the file is rejected.
+"""
+import argparse
+import sys
+
+from mmdet_alssl.active_learning import CycleState
+from mmdet_alssl.active_learning.human_labels import (HUMAN_LABELS,
+                                                       TO_LABEL_JSON,
+                                                       merge_human_labels)
+from mmdet_alssl.active_learning.loop_plan import EXPORT, LABELS
+from mmdet_alssl.active_learning.state_io import read_json, write_json
+
+
+def waiting_cycle(state: CycleState) -> int:
+    """The cycle whose images were exported but not labeled yet."""
+    waiting = [k for k in state.cycles()
+               if state.is_done(k, EXPORT) and not state.is_done(k, LABELS)]
+    if not waiting:
+        raise ValueError(f'no cycle of {state.work_dir} is waiting for '
+                         f'labels: run tools/al_loop.sh with --human first '
+                         f'(it exports the images to label and stops)')
+    return waiting[0]
+
+
+def import_labels(work_dir, labels_path, k=None) -> dict:
+    """Check ``labels_path`` against cycle k's export and write
+    ``human_labels.json``; returns what was written."""
+    state = CycleState(work_dir)
+    k = waiting_cycle(state) if k is None else k
+    if not state.is_done(k, EXPORT):
+        raise ValueError(f'cycle {k} of {state.work_dir} has exported no '
+                         f'images to label; run tools/al_loop.sh with --human')
+    previous = read_json(state.path(k - 1, HUMAN_LABELS)) if k > 0 else None
+    merged = merge_human_labels(read_json(state.path(k, TO_LABEL_JSON)),
+                                read_json(labels_path), previous,
+                                source=str(labels_path))
+    labeled, _ = state.read_split(k)
+    if {str(i['id']) for i in merged['images']} != set(labeled):
+        # Only if an earlier cycle's human_labels.json was edited by hand.
+        raise ValueError(f'the human labels of cycles 0..{k} do not cover '
+                         f'{state.path(k, "labeled.txt")}; restore the '
+                         f'earlier cycles\' {HUMAN_LABELS}')
+    write_json(state.path(k, HUMAN_LABELS), merged)
+    state.mark_done(k, LABELS, [HUMAN_LABELS])
+    return merged
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('work_dir')
+    parser.add_argument('labels', help='COCO JSON from the labeling tool')
+    parser.add_argument('--cycle', type=int, default=None)
+    args = parser.parse_args(argv)
+    try:
+        merged = import_labels(args.work_dir, args.labels, args.cycle)
+    except (ValueError, FileNotFoundError) as err:
+        print(f'import_labels: error: {err}', file=sys.stderr)
+        return 2
+    print(f'imported: {len(merged["images"])} labeled images with '
+          f'{len(merged["annotations"])} boxes in all; re-run the same '
+          f'tools/al_loop.sh command to continue')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Creates the project's Python environment and installs the OpenMMLab stack:
+# torch, mmcv 2.1.0 built with ops, mmdet 3.3.0, mmengine, pycocotools, and
+# this package (editable). Reuses whatever is already importable.
+set -euo pipefail
+PY=${PY:-.venv/bin/python}
+VENV=${VENV:-.venv}
+
+if [ ! -x "$PY" ]; then
+  if [ "$PY" != "$VENV/bin/python" ]; then
+    echo "setup: PY=$PY is not an executable Python" >&2; exit 1
+  fi
+  echo "setup: creating virtual environment $VENV"
+  python3 -m venv "$VENV"
+fi
+pip_install() { "$PY" -m pip install --disable-pip-version-check -q "$@"; }
+has() { "$PY" -c "$1" >/dev/null 2>&1; }
+
+if ! has 'import torch'; then
+  echo "setup: installing torch 2.13.0 (CPU wheel where one is on disk)"
+  pip_install 'torch==2.13.0' 'numpy<2'
+fi
+# mmcv's setup.py and mmengine's package checks import pkg_resources,
+# which setuptools>=70 no longer ships with the needed behaviour.
+if ! has 'import pkg_resources'; then
+  pip_install 'setuptools<70'
+fi
+if ! has 'import mmcv, mmcv.ops; assert mmcv.__version__ == "2.1.0"'; then
+  echo "setup: building mmcv 2.1.0 with ops (about 9 min the first time;"\
+       "pip caches the wheel, later installs take seconds)"
+  pip_install 'setuptools<70' wheel
+  MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-2} \
+    "$PY" -m pip install --disable-pip-version-check -q \
+    --no-build-isolation 'mmcv==2.1.0' 'numpy<2'
+fi
+if ! has 'import mmdet, mmengine, pycocotools, matplotlib, pytest, mmdet_alssl'; then
+  echo "setup: installing mmdet 3.3.0, mmengine 0.10.7, pycocotools and mmdet_alssl"
+  pip_install 'mmdet==3.3.0' 'mmengine==0.10.7' pycocotools matplotlib \
+    pytest 'numpy<2' 'setuptools<70'
+  pip_install --no-deps -e .
+fi
+"$PY" -c 'import mmdet_alssl, mmcv, mmdet, torch; print("setup: ok -",
+  "torch", torch.__version__, "mmcv", mmcv.__version__, "mmdet",
+  mmdet.__version__, "mmdet_alssl", mmdet_alssl.__version__)'
