@@ -5,9 +5,16 @@ Our entry points are MMDetection's scripts, unchanged (same flags: --work-dir,
 plugin so its components are in ``mmdet.registry`` even for configs that do
 not list it in ``custom_imports``.
 """
+import os
 import runpy
 import sys
 from pathlib import Path
+
+# torch >= 2.6 loads checkpoints with weights_only=True unless told otherwise,
+# and mmengine 0.10 does not say: its checkpoints (meta with HistoryBuffer and
+# numpy objects) then fail to load in --resume and tools/test.py. These tools
+# load the user's own checkpoints.
+os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
 
 
 def run_mmdet_tool(name: str) -> None:

@@ -13,6 +13,7 @@ atomically (:class:`~mmdet_alssl.active_learning.CycleState`): ``mAP``,
 :func:`evaluate_cycle` in its own process.
 """
 import argparse
+import os
 import os.path as osp
 import sys
 from typing import Mapping, Optional
@@ -21,6 +22,12 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import mmdet_alssl  # noqa: F401  (registers the components)
+
+# torch >= 2.6 loads with weights_only=True unless told otherwise, and
+# mmengine 0.10's load_checkpoint does not say: its checkpoints (meta holds
+# a HistoryBuffer and numpy values) then fail to load. These are the loop's
+# own checkpoints; read at each torch.load, so setting it here suffices.
+os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
 from mmdet_alssl.active_learning import CycleState
 from mmdet_alssl.active_learning.eval_summary import summarize_metrics
 

@@ -21,10 +21,8 @@ input.
 """
 import argparse
 import copy
-import inspect
 import os
 import shlex
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,10 +31,9 @@ from mmengine.config import Config, DictAction
 
 TOOLS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TOOLS))
-# torch >= 2.6 loads checkpoints with weights_only=True unless told
-# otherwise, and mmengine 0.10's loaders do not say: its checkpoints (meta:
-# HistoryBuffer, numpy) then fail to load. The loop only loads checkpoints
-# it wrote itself; the training processes inherit this.
+# mmengine 0.10 cannot load its own checkpoints under torch >= 2.6's
+# weights_only default (see al_evaluate.py); the training processes of
+# --warm-start and of a resumed selection (load_from) inherit this.
 os.environ.setdefault('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
 
 import mmdet_alssl  # noqa: E402,F401  (registers the components)
@@ -44,22 +41,18 @@ from al_evaluate import evaluate_cycle  # noqa: E402
 from mmdet.registry import DATASETS  # noqa: E402
 from mmdet.utils import register_all_modules  # noqa: E402
 from mmdet_alssl.active_learning import (CycleState,  # noqa: E402
-                                         available_strategies, check_tau,
-                                         cycle_cfg_options, find_al_datasets,
-                                         make_manifest)
+                                         cycle_cfg_options, find_al_datasets)
 from mmdet_alssl.active_learning import loop_plan as plan  # noqa: E402
 from mmdet_alssl.active_learning.cycle_state import (  # noqa: E402
     DONE_DIR, LABELED, METRICS, PSEUDO_LABELS, UNLABELED)
 from mmdet_alssl.active_learning.human_labels import (  # noqa: E402
     HUMAN_LABELS, TO_LABEL_IMAGES, TO_LABEL_JSON, TO_LABEL_TXT,
     build_to_label_json)
+from mmdet_alssl.active_learning.loop_settings import (  # noqa: E402
+    resolve_settings, run_manifest)
 from mmdet_alssl.active_learning.state_io import (  # noqa: E402
     atomic_write_text, read_json, write_ids, write_json)
-from mmdet_alssl.datasets.active_split import ActiveSplitMixin  # noqa: E402
-
-#: Settings read from the config's ``active_learning`` (CLI overrides).
-SETTINGS = ('initial', 'budget', 'cycles', 'strategy', 'tau', 'seed',
-            'score_thr', 'pseudo_labels', 'warm_start')
+from mmdet_alssl.datasets import label_type  # noqa: E402
 
 
 class LoopError(RuntimeError):
@@ -76,7 +69,7 @@ def parse_args(argv=None):
                        ('strategy', str), ('tau', float), ('seed', int),
                        ('score-thr', float)):
         p.add_argument(f'--{name}', type=kind, default=None,
-                       help='default: the config\'s active_learning value')
+                       help="default: the config's active_learning value")
     p.add_argument('--warm-start', action='store_true', default=None,
                    help="start each cycle from the previous cycle's weights")
     p.add_argument('--human', action='store_true',
@@ -90,47 +83,16 @@ def parse_args(argv=None):
     return p.parse_args(argv)
 
 
-def resolve_settings(args, cfg) -> dict:
-    """CLI values, else the config's ``active_learning`` ones; validated."""
-    defaults = dict(cfg.get('active_learning') or {})
-    s = {}
-    for name in SETTINGS:
-        value = getattr(args, name, None)
-        s[name] = defaults.get(name) if value is None else value
-        if s[name] is None and name not in ('warm_start', 'pseudo_labels'):
-            raise ValueError(f'no {name} given: pass --{name.replace("_", "-")}'
-                             f' or set active_learning.{name} in the config')
-    plan.check_int('cycles', s['cycles'], 0, 'pass --cycles N')
-    plan.check_int('initial', s['initial'], 1, 'pass --initial N')
-    plan.check_int('budget', s['budget'], 1, 'pass --budget N')
-    plan.check_int('seed', s['seed'], 0, 'pass --seed N')
-    check_tau(s['tau'])
-    if s['strategy'] not in available_strategies():
-        raise ValueError(f'unknown strategy {s["strategy"]!r}; known: '
-                         f'{", ".join(available_strategies())}')
-    if s['score_thr'] is None or not 0 <= s['score_thr'] <= 1:
-        raise ValueError(f'score_thr={s["score_thr"]!r} must be in [0, 1]')
-    s['warm_start'] = bool(s['warm_start'])
-    s['pseudo_labels'] = True if s['pseudo_labels'] is None else bool(
-        s['pseudo_labels'])
-    s['strategy_kwargs'] = dict(defaults.get('strategy_kwargs') or {})
-    s['human'] = bool(args.human)
-    s['pool_size'] = args.pool_size
-    if args.pool_size is not None:
-        plan.check_int('pool_size', args.pool_size, 1, 'or leave it out')
-    return s
-
-
 class ActiveLearningLoop:
     """Runs the steps :func:`loop_plan.next_step` names until the end, a
     human step, or an error."""
 
-    def __init__(self, config, work_dir, settings: dict, options: dict):
+    def __init__(self, config, cfg: Config, work_dir, settings: dict,
+                 options: dict):
         self.config = Path(config)
+        self.cfg = cfg  # with the user's options merged
         self.s = settings
         self.options = dict(options)  # the user's, for every run
-        self.cfg = Config.fromfile(str(config))
-        self.cfg.merge_from_dict(self.options)
         self.state = CycleState(Path(work_dir).absolute())
         self._parts = None
         register_all_modules(init_default_scope=True)
@@ -140,13 +102,8 @@ class ActiveLearningLoop:
 
     def run(self) -> int:
         s = self.s
-        self.state.ensure_manifest(make_manifest(
-            self.config, s['seed'], s['strategy'], s['tau'], s['budget'],
-            initial=s['initial'], pool_size=s['pool_size'],
-            score_thr=s['score_thr'], pseudo_labels=s['pseudo_labels'],
-            warm_start=s['warm_start'], human=s['human'],
-            strategy_kwargs=s['strategy_kwargs'],
-            cfg_options=sorted(plan.cli_options(self.options))))
+        self.state.ensure_manifest(run_manifest(
+            self.config, s, plan.cli_options(self.options)))
         last = None
         while True:
             step = plan.next_step(self.state, s['cycles'], s['human'])
@@ -165,20 +122,22 @@ class ActiveLearningLoop:
             if not getattr(self, f'_{step.name}')(step):
                 return 0
 
-    # ---- the pool ----------------------------------------------------------
+    # ---- the pool --------------------------------------------------------
     def pool_parts(self) -> list:
         """The pool's data sets (the unlabeled active-split ones of
         train_dataloader with every image, else the labeled ones)."""
         if self._parts is None:
             found = [ds for _, ds in find_al_datasets(
                 self.cfg.train_dataloader)]
-            unl = [d for d in found if d.get('label_type') == 'unlabeled']
+            unl = [d for d in found
+                   if d.get('label_type') == label_type.UNLABELED]
             self._parts = []
             for ds_cfg in (unl or found):
                 ds_cfg = copy.deepcopy(dict(ds_cfg))
                 for key in ('pseudo_labels_file', 'labels_file'):
                     ds_cfg.pop(key, None)
-                ds_cfg.update(label_type='unlabeled', image_ids_file=None)
+                ds_cfg.update(label_type=label_type.UNLABELED,
+                              image_ids_file=None)
                 part = DATASETS.build(ds_cfg)
                 if part.missing_img_ids:
                     self.log(f'{len(part.missing_img_ids)} pool image(s) have '
@@ -197,7 +156,7 @@ class ActiveLearningLoop:
                     width=info['width'], height=info['height'])
         return infos
 
-    # ---- steps (return False to stop the loop cleanly) ---------------------
+    # ---- steps (return False to stop the loop cleanly) -------------------
     def _split(self, step) -> bool:
         ids = list(self.pool_infos())
         if not ids:
@@ -293,7 +252,7 @@ class ActiveLearningLoop:
                  f'labeled, {len(pseudo["images"])} pseudo-labeled images')
         return True
 
-    # ---- helpers -------------------------------------------------------------
+    # ---- helpers ---------------------------------------------------------
     def _budget_notice(self, k: int) -> None:
         _, unlabeled = self.state.read_split(k)
         msg = plan.budget_message(self.s['budget'], len(unlabeled), k)
@@ -316,15 +275,10 @@ class ActiveLearningLoop:
             hook['strategy_kwargs'] = s['strategy_kwargs']
         options.update(cycle_cfg_options(self.cfg, self.state, k, **hook))
         if s['human']:
-            if 'labels_file' not in inspect.signature(
-                    ActiveSplitMixin.__init__).parameters:
-                raise ValueError(
-                    '--human needs ALVOCDataset / ALCocoDataset to take '
-                    'labels_file (human boxes of labeled images); this '
-                    'version does not: run without --human (oracle mode)')
             labels = str(self.state.path(k, HUMAN_LABELS))
             for key, ds in find_al_datasets(self.cfg.train_dataloader):
-                if ds.get('label_type', 'labeled') == 'labeled':
+                if ds.get('label_type',
+                          label_type.LABELED) == label_type.LABELED:
                     options[f'{key}.labels_file'] = labels
         clash = sorted(set(options) & set(self.options))
         if clash:
@@ -366,8 +320,8 @@ def main(argv=None) -> int:
             options['train_cfg.max_iters'] = args.train_iters
         cfg = Config.fromfile(args.config)
         cfg.merge_from_dict(options)
-        settings = resolve_settings(args, cfg)
-        return ActiveLearningLoop(args.config, args.work_dir, settings,
+        settings = resolve_settings(vars(args), cfg.get('active_learning'))
+        return ActiveLearningLoop(args.config, cfg, args.work_dir, settings,
                                   options).run()
     except LoopError as err:
         print(f'al_loop: {err}', file=sys.stderr)

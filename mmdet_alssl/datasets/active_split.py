@@ -61,6 +61,13 @@ class ActiveSplitMixin:
             ``category_id``, ``categories`` with ``name``); its images are
             added to a labeled split with the pseudo boxes as instances.
             Only with ``label_type='labeled'``. Defaults to None.
+        labels_file (str, optional): COCO-style JSON (the
+            ``pseudo_labels_file`` format) of boxes a human drew for some of
+            the labeled images (human mode of the loop): they replace the
+            data set's own annotations of those images, which may then lack
+            them (no XML needed). Every image in it must be in
+            ``image_ids_file``. Only with ``label_type='labeled'``.
+            Defaults to None.
         ids_outside_pool (str): what an id of ``image_ids_file`` /
             ``pseudo_labels_file`` that this pool lacks means: ``'error'``
             (a typo or the wrong pool) or ``'ignore'`` (the pool is one part
@@ -74,6 +81,7 @@ class ActiveSplitMixin:
                  label_type: str = LABELED,
                  image_ids_file: IdsArg = None,
                  pseudo_labels_file: Optional[str] = None,
+                 labels_file: Optional[str] = None,
                  ids_outside_pool: str = 'error',
                  **kwargs) -> None:
         if ids_outside_pool not in ('error', 'ignore'):
@@ -87,13 +95,16 @@ class ActiveSplitMixin:
                 f"build a 'labeled' data set and pass the pseudo boxes as "
                 f"pseudo_labels_file")
         self.label_type = check_label_type(label_type)
-        if pseudo_labels_file is not None and label_type != LABELED:
-            raise ValueError(
-                f'pseudo_labels_file={pseudo_labels_file!r} given to a '
-                f'{label_type!r} data set: pseudo-labeled images train with '
-                f"the labeled part; pass it there (label_type='labeled')")
+        for name, value in (('pseudo_labels_file', pseudo_labels_file),
+                            ('labels_file', labels_file)):
+            if value is not None and label_type != LABELED:
+                raise ValueError(
+                    f'{name}={value!r} given to a {label_type!r} data set: '
+                    f'its images train with the labeled part; pass it there '
+                    f"(label_type='labeled')")
         self.image_ids_file = image_ids_file
         self.pseudo_labels_file = pseudo_labels_file
+        self.labels_file = labels_file
         self.missing_img_ids: List[str] = []
         if label_type == UNLABELED:
             # Unlabeled images have no boxes by design: an empty-GT filter
@@ -105,9 +116,20 @@ class ActiveSplitMixin:
     def load_data_list(self) -> List[dict]:
         """The pool's data list restricted to this split, in pool order."""
         ids = read_image_ids(self.image_ids_file)
+        classes = self._metainfo['classes']
         self._pseudo = {} if self.pseudo_labels_file is None else \
-            read_pseudo_labels(self.pseudo_labels_file,
-                               self._metainfo['classes'])
+            read_pseudo_labels(self.pseudo_labels_file, classes)
+        self._human = {} if self.labels_file is None else \
+            read_pseudo_labels(self.labels_file, classes)
+        listed = set(ids or ())
+        not_listed = [i for i in self._human if i not in listed]
+        if not_listed:
+            raise ValueError(
+                f'image {not_listed[0]!r} of labels_file '
+                f'{self.labels_file!r} ({len(not_listed)} in all) is not in '
+                f'{describe_ids(self.image_ids_file)}: human labels are only '
+                f'for labeled images; add its id to the labeled ids or drop '
+                f'its boxes')
         if ids is None and self._pseudo:
             raise ValueError(
                 f'pseudo_labels_file {self.pseudo_labels_file!r} given while '
@@ -147,7 +169,7 @@ class ActiveSplitMixin:
                 f'file and are left out: {self.missing_img_ids[:10]}',
                 logger='current',
                 level=logging.WARNING)
-        del self._pseudo, self._roles, self._pool_ids
+        del self._pseudo, self._human, self._roles, self._pool_ids
         return data_list
 
     def _role_of(self, img_id) -> Optional[str]:
@@ -174,6 +196,8 @@ class ActiveSplitMixin:
             data_info['instances'] = []
         elif role == PSEUDO:
             data_info['instances'] = self._pseudo[str(data_info['img_id'])]
+        elif str(data_info['img_id']) in self._human:
+            data_info['instances'] = self._human[str(data_info['img_id'])]
         kept = [
             inst for inst in data_info['instances']
             if inst['bbox'][2] > inst['bbox'][0]
@@ -234,7 +258,9 @@ class ALVOCDataset(ActiveSplitMixin, VOCDataset):
         if self._image_missing(img_path, img_info['img_id'], role):
             return None
         xml_path = img_info['xml_path']
-        if role != LABELED and not exists(
+        needs_xml = role == LABELED and str(
+            img_info['img_id']) not in self._human
+        if not needs_xml and not exists(
                 xml_path, backend_args=self.backend_args):
             data_info = self._info_from_image(img_info, img_path)
         else:

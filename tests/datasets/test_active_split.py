@@ -190,6 +190,26 @@ def test_ids_of_another_pool_part_can_be_ignored(bccd_root, tmp_path):
         voc(bccd_root, image_ids_file=ids_file, ids_outside_pool='warn')
 
 
+def test_human_labels_replace_the_annotation(small_voc, tmp_path):
+    # human mode: boxes drawn for a labeled image whose XML does not exist
+    root = small_voc
+    ids = ['BloodImage_00000', 'BloodImage_00001']
+    (root / 'Annotations' / f'{ids[1]}.xml').unlink()
+    human = pseudo_file(tmp_path, {ids[1]: [(7, [10, 20, 30, 40])]},
+                        [(7, 'Platelets'), (8, 'RBC'), (9, 'WBC')],
+                        name='human.json')
+    labeled = write_ids(tmp_path / 'l.txt', ids)
+    dataset = voc(root, image_ids_file=labeled, labels_file=human)
+    info = dataset.get_data_info(1)
+    assert info['img_id'] == ids[1] and info['label_type'] == 'labeled'
+    assert [(i['bbox'], i['bbox_label']) for i in info['instances']] == [
+        ([10, 20, 40, 60], 2)]  # Platelets: class 2 of (RBC, WBC, Platelets)
+    assert len(dataset.get_data_info(0)['instances']) > 0  # from its XML
+    outside = write_ids(tmp_path / 'o.txt', ids[:1])
+    with pytest.raises(ValueError, match=f"image '{ids[1]}' of labels_file"):
+        voc(root, image_ids_file=outside, labels_file=human)
+
+
 def test_pseudo_errors(bccd_root, tmp_path):
     cats = [(1, 'RBC')]
     overlap = pseudo_file(tmp_path, {'BloodImage_00001': [(1, [1, 1, 5, 5])]},

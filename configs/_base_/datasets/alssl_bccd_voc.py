@@ -55,12 +55,12 @@ test_pipeline = [
 ]
 
 train_dataloader = dict(
-    batch_size=8,
+    batch_size=16,
     num_workers=2,
     persistent_workers=True,
     sampler=dict(
         type='SemiSupervisedSampler',
-        batch_size=8,  # = train_dataloader.batch_size
+        batch_size=16,  # = train_dataloader.batch_size
         ratio=(1, 1)),  # labeled : unlabeled per batch (paper: half/half)
     batch_sampler=None,  # the sampler already orders each batch
     dataset=dict(

@@ -27,9 +27,10 @@ class PseudoLabelSSDHead(SSDHead):
 
     The method is done by target assignment alone (see
     :meth:`_get_targets_single`); ``SSDHead.loss_by_feat_single`` runs
-    unchanged. Unlabeled images must not reach the head's loss (their empty
-    ground truth would make every prior a negative); the detector keeps them
-    out. Constructor arguments are exactly ``SSDHead``'s.
+    unchanged. Unlabeled images should not reach the head's loss: with empty
+    ground truth SSD mines 3 x 0 negatives, so they cost nothing but still
+    add 1 each to the loss's average factor; ConsistencySSD leaves them out.
+    Constructor arguments are exactly ``SSDHead``'s.
 
     It also fixes ``predict`` of mmdet 3.3.0's ``SSDHead`` and adds
     :meth:`predict_dense`, every prior's box and class distribution, for the

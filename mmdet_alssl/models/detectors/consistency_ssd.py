@@ -137,7 +137,9 @@ class ConsistencySSD(SingleStageDetector):
         """The head's loss on the labeled and pseudo-labeled images only.
 
         Unlabeled images are left out rather than given empty ground truth:
-        empty ground truth would make every prior a hard negative.
+        SSD would mine no negatives on them, but each would still add 1 to
+        the loss's average factor (diluting the supervised loss), and their
+        ground-truth-free targets would be assigned for nothing.
         """
         keep = [i for i, t in enumerate(label_types) if t != UNLABELED]
         if not keep:

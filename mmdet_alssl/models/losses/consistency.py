@@ -70,8 +70,9 @@ def location_consistency(deltas: Tensor, flipped_deltas: Tensor) -> Tensor:
         Tensor: Shape (...,).
     """
     if deltas.shape != flipped_deltas.shape or deltas.size(-1) != 4:
-        raise ValueError(f'deltas {tuple(deltas.shape)} and flipped_deltas '
-                         f'{tuple(flipped_deltas.shape)} must both be (..., 4)')
+        raise ValueError(
+            f'deltas {tuple(deltas.shape)} and flipped_deltas '
+            f'{tuple(flipped_deltas.shape)} must both be (..., 4)')
     sign = deltas.new_tensor([-1.0, 1.0, 1.0, 1.0])
     return (deltas - sign * flipped_deltas).pow(2).mean(-1)
 
@@ -130,10 +131,12 @@ def flip_consistency_loss(cls_scores: List[Tensor],
         raise ValueError(f'expected the same non-zero number of levels in '
                          f'every input, got {sizes}')
     channels = num_classes + 1
-    probs = _flat(cls_scores, channels, False).softmax(-1)
-    flipped_probs = _flat(flipped_cls_scores, channels, True).softmax(-1)
-    deltas = _flat(bbox_preds, 4, False)
-    flipped_deltas = _flat(flipped_bbox_preds, 4, True)
+    # float32 under AMP: the eps floor of symmetric_kl is 0 in float16.
+    probs = _flat(cls_scores, channels, False).float().softmax(-1)
+    flipped_probs = _flat(flipped_cls_scores, channels,
+                          True).float().softmax(-1)
+    deltas = _flat(bbox_preds, 4, False).float()
+    flipped_deltas = _flat(flipped_bbox_preds, 4, True).float()
     if probs.shape[:2] != flipped_probs.shape[:2] or \
             probs.shape[:2] != deltas.shape[:2] or \
             deltas.shape != flipped_deltas.shape:

@@ -1,0 +1,25 @@
+# Everything of a CPU-scale mmdet-alssl config but the data: SSDLite
+# MobileNetV2 x0.5 at 128 px, an iteration-based schedule, MMDetection's
+# runtime, the plugin's runtime and hooks. A leaf config adds a data set base
+# and sets model.bbox_head.num_classes and its active-learning numbers.
+_base_ = [
+    './models/ssdlite_mnv2_half_128.py',
+    './schedules/cpu_iters.py',
+    'mmdet::_base_/default_runtime.py',
+    './alssl_runtime.py',
+]
+
+custom_hooks = [
+    dict(type='NumClassCheckHook'),
+    dict(type='CheckInvalidLossHook', interval=50, priority='VERY_LOW'),
+    # Disabled (work_dir=None) unless tools/al_loop.sh points it at a cycle.
+    dict(type='ActiveLearningHook', work_dir=None),
+]
+default_hooks = dict(
+    logger=dict(interval=20),
+    checkpoint=dict(by_epoch=False, interval=500, max_keep_ckpts=1),
+    visualization=dict(draw=False))
+log_processor = dict(by_epoch=False)
+randomness = dict(seed=0)
+# CPU machines: gloo for tools/dist_train.sh (mmdet's default is nccl).
+env_cfg = dict(dist_cfg=dict(backend='gloo'))

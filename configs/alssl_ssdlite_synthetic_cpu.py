@@ -1,0 +1,15 @@
+# The main job's config: CPU-scale mmdet-alssl on the embedded synthetic
+# shapes data set (8 classes, a rare 'star', a confusable square /
+# rounded_square pair; tools/make_synthetic_data.py makes it, `make demo`
+# runs the loop on it).
+#   tools/al_loop.sh configs/alssl_ssdlite_synthetic_cpu.py work_dirs/demo
+_base_ = [
+    './_base_/alssl_ssdlite_cpu.py',
+    './_base_/datasets/alssl_synthetic_shapes_voc.py',
+]
+
+model = dict(bbox_head=dict(num_classes=8))
+active_learning = dict(
+    initial=100, budget=50, cycles=4, tau=0.9, score_thr=0.3)
+val_evaluator = dict(type='ClassAPVOCMetric')
+test_evaluator = val_evaluator

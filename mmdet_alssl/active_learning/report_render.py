@@ -1,0 +1,188 @@
+"""Markdown tables and the mAP-vs-labels plot of an active-learning report
+(:mod:`.report` computes the numbers). mAP / AP fractions are shown in
+points (x 100, one decimal)."""
+import math
+from pathlib import Path
+from typing import List, Mapping, Optional, Sequence
+
+import numpy as np
+
+from .report import AggRow, mean_std
+
+
+def points(value: Optional[float], std: Optional[float] = None) -> str:
+    """A fraction in points with one decimal (``0.512`` -> ``51.2``), ``±
+    std`` when given, ``-`` when undefined."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return '-'
+    text = f'{100 * value:.1f}'
+    return text if std is None else f'{text} ± {100 * std:.1f}'
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
+    """A GitHub markdown table (numbers right-aligned)."""
+    def cell(v):
+        return f'{v:g}' if isinstance(v, float) else str(v)
+    lines = ['| ' + ' | '.join(header) + ' |',
+             '|' + '|'.join(['---'] + ['---:'] * (len(header) - 1)) + '|']
+    lines += ['| ' + ' | '.join(cell(v) for v in r) + ' |' for r in rows]
+    return '\n'.join(lines) + '\n'
+
+
+def cycle_table(groups: Mapping[str, List[AggRow]]) -> str:
+    """Per curve and cycle: labeled images, pseudo-labeled images, pseudo
+    boxes, mAP (mean ± std over seeds) and the seed count."""
+    rows = [(label, r.cycle, f'{r.labeled:g}', f'{r.pseudo_labeled:g}',
+             f'{r.pseudo_boxes:g}', points(r.mAP, r.mAP_std), r.n)
+            for label, agg in groups.items() for r in agg]
+    return markdown_table(('run', 'cycle', 'labeled images',
+                           'pseudo-labeled images', 'pseudo boxes',
+                           'mAP', 'seeds'), rows)
+
+
+def curve_table(groups: Mapping[str, List[AggRow]]) -> str:
+    """mAP per cycle (mean ± std over seeds), one row per curve, and its
+    mean over the cycles (the mean of the per-cycle means)."""
+    cycles = sorted({r.cycle for agg in groups.values() for r in agg})
+    rows = []
+    for label, agg in groups.items():
+        by_cycle = {r.cycle: r for r in agg}
+        cells = [points(by_cycle[k].mAP, by_cycle[k].mAP_std)
+                 if k in by_cycle else '' for k in cycles]
+        rows.append([label] + cells + [points(mean_std(
+            [r.mAP for r in agg])[0])])
+    return markdown_table(['run'] + [f'cycle {k}' for k in cycles] +
+                          ['mean over cycles'], rows)
+
+
+def class_ap_table(groups: Mapping[str, List[AggRow]],
+                   classes: Sequence[str]) -> str:
+    """AP of ``classes`` at each curve's first and last cycle (mean ± std
+    over seeds)."""
+    header = ['run'] + [f'{c} {when}' for c in classes
+                        for when in ('first', 'last')]
+    rows = [[label] + [points(*agg[i].per_class_AP.get(c, (None, None)))
+                       for c in classes for i in (0, -1)]
+            for label, agg in groups.items() if agg]
+    return markdown_table(header, rows)
+
+
+def precision_table(per_run: Mapping[str, Sequence[Mapping[int, dict]]]
+                    ) -> str:
+    """Per curve and cycle: pseudo-labeled images, pseudo boxes per image
+    and precision, mean (± std for precision) over the seeds' runs.
+
+    Args:
+        per_run: ``{label: [run_precision(...) of each seed]}``.
+    """
+    rows = []
+    for label, seeds in per_run.items():
+        for k in sorted({k for p in seeds for k in p}):
+            at = [p[k] for p in seeds if k in p]
+            imgs = mean_std([a['images'] for a in at])[0]
+            per_img = mean_std([a['boxes_per_image'] for a in at])[0]
+            prec, std, _ = mean_std([a['precision'] for a in at])
+            rows.append((label, k, f'{imgs:g}',
+                         '-' if per_img is None else f'{per_img:.2f}',
+                         points(prec, std), len(at)))
+    return markdown_table(('run', 'cycle', 'pseudo-labeled images',
+                           'pseudo boxes per image',
+                           'precision (IoU >= 0.5, same class)', 'seeds'),
+                          rows)
+
+
+def cost_table(cost: Mapping[str, dict]) -> str:
+    """Labeled images per curve to reach the target, and their share of
+    the reference's final labeled count (:func:`~.report.labeling_cost`)."""
+    rows = [(label, '-' if c['labeled'] is None else f'{c["labeled"]:.1f}',
+             '-' if c['fraction'] is None else f'{100 * c["fraction"]:.1f}%')
+            for label, c in cost.items()]
+    return markdown_table(('run', 'labeled images to reach the target',
+                           "share of the reference's labels"), rows)
+
+
+def plot_curves(groups: Mapping[str, List[AggRow]], path,
+                band: str = 'minmax', title: str = '') -> Path:
+    """PNG of mAP (points) against labeled images, one line per curve with
+    a band over seeds (``'minmax'`` or ``'std'``). A one-cycle curve (a
+    reference such as all labels) is a dashed horizontal line."""
+    if band not in ('minmax', 'std'):
+        raise ValueError(f"band={band!r}: use 'minmax' or 'std'")
+    import matplotlib
+    matplotlib.use('Agg')  # files only: no display on servers
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for label, agg in groups.items():
+        agg = [r for r in agg if r.mAP is not None]
+        if not agg:
+            continue
+        x = np.array([r.labeled for r in agg])
+        y = 100 * np.array([r.mAP for r in agg])
+        if band == 'std':
+            s = 100 * np.array([r.mAP_std or 0.0 for r in agg])
+            lo, hi = y - s, y + s
+        else:
+            lo = 100 * np.array([r.mAP_min for r in agg])
+            hi = 100 * np.array([r.mAP_max for r in agg])
+        if len(agg) == 1:
+            line = ax.axhline(y[0], ls='--', lw=1,
+                              label=f'{label} ({x[0]:g} labeled)')
+            ax.axhspan(lo[0], hi[0], color=line.get_color(), alpha=0.1)
+            continue
+        line, = ax.plot(x, y, marker='o', label=label)
+        ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2)
+    ax.set_xlabel('labeled images')
+    ax.set_ylabel('mAP (points)')
+    ax.set_title(title or f'mAP vs labeled images (band: '
+                 f'{"min-max" if band == "minmax" else "± std"} over seeds)')
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120, bbox_inches='tight')
+    plt.close(fig)
+    return path
+
+
+def render_report(groups: Mapping[str, List[AggRow]], *,
+                  classes: Sequence[str] = (),
+                  class_counts: Optional[Mapping[str, int]] = None,
+                  precision: Optional[Mapping] = None,
+                  cost: Optional[Mapping[str, dict]] = None,
+                  reference: str = 'random',
+                  plot: Optional[str] = None) -> str:
+    """The report's markdown sections (title left to the caller).
+
+    Args:
+        groups: :func:`~.report.aggregate`'s output.
+        classes: classes of the per-class AP table (none: no table).
+        class_counts: ground-truth boxes per class, shown with the names.
+        precision: ``{label: [run_precision of each seed]}`` (none or
+            empty: no pseudo-label section).
+        cost: :func:`~.report.labeling_cost`'s output vs ``reference``.
+        plot: the PNG's path relative to the markdown file.
+    """
+    out = ['## mAP per cycle (points, mean ± std over seeds)\n',
+           curve_table(groups),
+           '\n## Labeled images, pseudo-labels and mAP per cycle\n',
+           cycle_table(groups)]
+    if classes:
+        names = ', '.join(f'{c} ({class_counts[c]} boxes)' if class_counts
+                          else c for c in classes)
+        out += [f'\n## Per-class AP, first and last cycle\n\nClasses: '
+                f'{names}.\n\n', class_ap_table(groups, classes)]
+    if precision:
+        out += ['\n## Pseudo-labels\n\nA pseudo box is correct when a '
+                'ground-truth box of its image has its class and IoU >= 0.5 '
+                '(the paper\'s Table 1b). Cycle k trains with the '
+                'pseudo-labels of cycle k-1\'s model.\n\n',
+                precision_table(precision)]
+    if cost:
+        target = next(iter(cost.values()))['target']
+        out += [f'\n## Labeling cost\n\nLabeled images each curve needs to '
+                f'reach {reference}\'s final mAP ({points(target)}), '
+                f'interpolated linearly between cycles on the mean curve '
+                f'(- = never reached).\n\n', cost_table(cost)]
+    if plot:
+        out.append(f'\n![mAP against labeled images]({plot})\n')
+    return ''.join(out)
