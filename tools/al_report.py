@@ -14,9 +14,11 @@ images into ``OUT/mAP_vs_labels.png``; the numbers also go to
 loss) are seeds of one curve: mean ± std over them. ``OUT`` defaults to
 ``FIRST_WORK_DIR/report``.
 
-The ground truth comes from each run's config (``manifest.json``), whose
-relative ``data_root`` is read from the current directory: run from where
-the loop ran (the repository root).
+The ground truth (class box counts over the run's ``pool.txt``, rarest
+class first; the pseudo-labels' precision) is parsed by the data set
+classes of each run's config (``manifest.json``), whose relative
+``data_root`` is read from the current directory: run from where the loop
+ran (the repository root). Without it the report leaves those parts out.
 """
 import argparse
 import dataclasses
@@ -24,7 +26,8 @@ import json
 import sys
 from pathlib import Path
 
-from mmdet_alssl.active_learning import report
+from mmdet_alssl.active_learning import read_ids, report
+from mmdet_alssl.active_learning.loop_plan import POOL_FILE
 from mmdet_alssl.active_learning.report_render import (plot_curves,
                                                        render_report)
 
@@ -42,26 +45,33 @@ def parse_args(argv=None):
                    help='curve whose final mAP the labeling cost targets '
                    '(default: "random" if present)')
     p.add_argument('--no-precision', action='store_true',
-                   help='skip the pseudo-label precision (no ground truth)')
+                   help='read no ground truth: no pseudo-label precision, '
+                   'classes in metric order')
     return p.parse_args(argv)
 
 
-def _config_key(run):
+def _gt_key(run):
+    """What a run's ground truth depends on: its config, its options and
+    its pool (``pool.txt``: a subset with ``--pool-size``)."""
+    pool = run.work_dir / POOL_FILE
     return (run.manifest.get('config_path'),
-            tuple(run.manifest.get('cfg_options') or []))
+            tuple(run.manifest.get('cfg_options') or []),
+            tuple(read_ids(pool)) if pool.is_file() else None)
 
 
 def ground_truth(runs, warn):
-    """``{config key: gt}`` of the runs' configs (None, and a warning, for
-    a config whose data cannot be read)."""
+    """``{_gt_key: gt}`` for the first run (class counts) and the runs
+    with pseudo-labels (precision); None, and a warning, for a config
+    whose data cannot be read."""
     cache = {}
-    for run in runs:
-        key = _config_key(run)
-        if key in cache:
+    for i, run in enumerate(runs):
+        key = _gt_key(run)
+        if key in cache or (i > 0 and not any(
+                r.pseudo_labeled for r in run.rows)):
             continue
         try:
             cache[key] = report.load_ground_truth(
-                report.run_config(run.manifest))
+                report.run_config(run.manifest), key[2])
         except (FileNotFoundError, ValueError, KeyError, OSError) as err:
             warn(f'no ground truth for {run.work_dir} ({err}); precision and '
                  f'class frequencies left out')
@@ -88,7 +98,7 @@ def build(runs, band='minmax', reference=None, precision=True, out='.',
             classes = [classes[0], classes[-1]]
     per_label = {}
     for run in runs:
-        gt = gts.get(_config_key(run))
+        gt = gts.get(_gt_key(run))
         if gt is not None:
             prec = report.run_precision(run, gt)
             if prec:

@@ -13,7 +13,9 @@ Runs (``--runs``, default all; see :data:`RUNS`): ``random``, ``entropy``,
 references: ``random_no_con`` (``model.consistency_weight=0``: SSD's
 supervised loss only; batches keep their unlabeled half, which then adds
 nothing, so labeled images per step match the other runs) and
-``all_labels`` (every pool image labeled, no consistency: the ceiling).
+``all_labels`` (every pool image labeled, no consistency: the ceiling;
+with warm starts it trains as many iterations as the last cycle's model
+has in all, ``(cycles + 1) x`` the cycle length).
 
 Layout: ``OUT_DIR/seed_<s>/<run>/`` is each run's loop WORK_DIR (readable
 by ``tools/al_report.py``). Cycle 0 does not depend on the strategy, so the
@@ -42,7 +44,7 @@ TOOLS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TOOLS))
 
 from mmdet_alssl.active_learning.benchmark_plan import (  # noqa: E402
-    RUNS, SHARED, plan_runs, run_status, seed_from_shared)
+    RUNS, SHARED, ceiling_iters, plan_runs, run_status, seed_from_shared)
 
 #: Iterations per cycle are the config's unless --train-iters.
 LOOP_FLAGS = ('initial', 'budget', 'tau', 'score_thr', 'train_iters',
@@ -79,6 +81,7 @@ def parse_args(argv=None):
 
 
 def loop_flags(args) -> list:
+    """The al_loop flags the user gave (the config's values otherwise)."""
     flags = []
     for name in LOOP_FLAGS:
         value = getattr(args, name)
@@ -126,6 +129,7 @@ def execute(planned) -> int:
                 run.shared_dir, run.work_dir, lambda: loop_manifest(
                     run.argv)):
             log(f'{where}: cycle 0 taken from {run.shared_dir}')
+            status = 'from the shared cycle 0'
         cmd = [sys.executable, str(TOOLS / 'al_loop.py'), *run.argv]
         log(f'{where}: {status}: {shlex.join(cmd)}')
         rc = subprocess.run(cmd, env=env).returncode
@@ -167,6 +171,11 @@ def expectations(curves, cost, rare, common) -> list:
     out.append(('pseudo-labels add on top of unified (mean over cycles)',
                 None if avg is None else f'{avg:+.1f} points',
                 None if avg is None else avg > 0))
+    avg, _ = mean_gap('full', 'random_no_con')
+    out.append(('full method above random with the supervised loss only '
+                '(mean over cycles)',
+                None if avg is None else f'{avg:+.1f} points',
+                None if avg is None else avg > 0))
     gain = {}
     for cls in (rare, common):
         full, rnd = at('full'), at('random')
@@ -175,8 +184,9 @@ def expectations(curves, cost, rare, common) -> list:
             b = rnd[max(rnd)].per_class_AP.get(cls, (None, ))[0]
             if a is not None and b is not None:
                 gain[cls] = 100 * (a - b)
-    out.append((f'the rare class ({rare}) gains most: full - random AP at the '
-                f'last cycle vs the most common ({common})',
+    out.append((f'the rarest class ({rare or "unknown"}) gains most: full - '
+                f'random AP at the last cycle vs the most common '
+                f'({common or "unknown"})',
                 f'{rare} {gain[rare]:+.1f}, {common} {gain[common]:+.1f}'
                 if len(gain) == 2 else None,
                 gain[rare] > gain[common] if len(gain) == 2 else None))
@@ -190,6 +200,7 @@ def expectations(curves, cost, rare, common) -> list:
 
 
 def expectations_table(rows) -> str:
+    """:func:`expectations` as markdown (a failed one in bold)."""
     from mmdet_alssl.active_learning.report_render import markdown_table
     return markdown_table(('expectation', 'measured', 'holds'), [
         (claim, measured or 'not measured',
@@ -235,8 +246,16 @@ def main(argv=None) -> int:
         print('benchmark_al: error: --cycles >= 0 and seeds >= 0 needed',
               file=sys.stderr)
         return 2
+    from mmdet_alssl.active_learning.report import run_config
+    cfg = run_config(dict(config_path=args.config,
+                          cfg_options=args.cfg_options))
+    warm = args.warm_start or cfg.get('active_learning', {}).get(
+        'warm_start', False)
     planned = plan_runs(args.out_dir, args.config, args.seeds, args.runs,
-                        args.cycles, loop_flags(args), args.cfg_options)
+                        args.cycles, loop_flags(args), args.cfg_options,
+                        ceiling_iters(args.train_iters or
+                                      cfg.train_cfg.max_iters, args.cycles,
+                                      warm))
     if args.dry_run:
         for r in planned:
             print(f'{run_status(r.work_dir, r.cycles):7s} seed {r.seed} '

@@ -81,13 +81,18 @@ class PlannedRun:
 
 
 def loop_argv(config, work_dir, seed: int, spec: RunSpec, cycles: int,
-              flags: Sequence[str], cfg_options: Sequence[str]) -> List[str]:
+              flags: Sequence[str], cfg_options: Sequence[str],
+              ceiling_iters: Optional[int] = None) -> List[str]:
     """``al_loop`` arguments of one run (``flags``: loop flags such as
-    ``--budget 50``; ``cfg_options``: ``key=value`` for every run)."""
+    ``--budget 50``; ``cfg_options``: ``key=value`` for every run;
+    ``ceiling_iters``: training length of the all-labels run, if not the
+    config's)."""
     argv = [str(config), str(work_dir), '--cycles', str(cycles), '--seed',
             str(seed), '--strategy', spec.strategy, *flags]
-    if spec.all_labels:
-        argv += ['--initial', str(ALL_IMAGES)]  # last --initial wins
+    if spec.all_labels:  # argparse: the last --initial / --train-iters wins
+        argv += ['--initial', str(ALL_IMAGES)]
+        if ceiling_iters is not None:
+            argv += ['--train-iters', str(ceiling_iters)]
     options = list(cfg_options) + [
         f'active_learning.pseudo_labels={spec.pseudo_labels}']
     if not spec.consistency:
@@ -97,10 +102,11 @@ def loop_argv(config, work_dir, seed: int, spec: RunSpec, cycles: int,
 
 def plan_runs(out_dir, config, seeds: Sequence[int], names: Sequence[str],
               cycles: int, flags: Sequence[str] = (),
-              cfg_options: Sequence[str] = ()) -> List[PlannedRun]:
+              cfg_options: Sequence[str] = (),
+              ceiling_iters: Optional[int] = None) -> List[PlannedRun]:
     """Every loop run, in execution order: per seed, the shared cycle 0
     (when a chosen run uses it), then the chosen runs in :data:`RUNS`
-    order."""
+    order. ``ceiling_iters``: see :func:`ceiling_iters`."""
     unknown = sorted(set(names) - {r.name for r in RUNS})
     if unknown:
         raise ValueError(f'unknown runs {unknown}; choose from '
@@ -120,9 +126,17 @@ def plan_runs(out_dir, config, seeds: Sequence[int], names: Sequence[str],
             planned.append(PlannedRun(
                 seed, spec.name, spec.title, base / spec.name, n,
                 loop_argv(config, base / spec.name, seed, spec, n, flags,
-                          cfg_options),
+                          cfg_options, ceiling_iters),
                 shared if spec.shares_cycle0 else None))
     return planned
+
+
+def ceiling_iters(iters: int, cycles: int, warm_start: bool
+                  ) -> Optional[int]:
+    """Training length of the all-labels run: with warm starts the last
+    cycle's model has trained ``(cycles + 1) * iters`` iterations in all,
+    so the ceiling gets as many; otherwise None (the config's ``iters``)."""
+    return (cycles + 1) * int(iters) if warm_start else None
 
 
 def run_status(work_dir, cycles: int) -> str:

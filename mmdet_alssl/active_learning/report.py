@@ -62,7 +62,7 @@ def run_label(manifest: Mapping) -> str:
     if manifest.get('pseudo_labels'):
         label += ' + PL'
     weight = _option(manifest, 'model.consistency_weight')
-    if weight is not None and float(weight) == 0:
+    if weight in ('0', '0.0', '0.', '0e0'):
         label += ', no consistency'
     return label
 

@@ -58,13 +58,12 @@ def curve_table(groups: Mapping[str, List[AggRow]]) -> str:
 def class_ap_table(groups: Mapping[str, List[AggRow]],
                    classes: Sequence[str]) -> str:
     """AP of ``classes`` at each curve's first and last cycle (mean ± std
-    over seeds)."""
-    header = ['run'] + [f'{c} {when}' for c in classes
-                        for when in ('first', 'last')]
-    rows = [[label] + [points(*agg[i].per_class_AP.get(c, (None, None)))
-                       for c in classes for i in (0, -1)]
-            for label, agg in groups.items() if agg]
-    return markdown_table(header, rows)
+    over seeds), a row per curve and class."""
+    rows = [[label, c] + [points(*agg[i].per_class_AP.get(c, (None, None)))
+                          for i in (0, -1)]
+            for label, agg in groups.items() if agg for c in classes]
+    return markdown_table(('run', 'class', 'AP first cycle',
+                           'AP last cycle'), rows)
 
 
 def precision_table(per_run: Mapping[str, Sequence[Mapping[int, dict]]]
@@ -112,7 +111,8 @@ def plot_curves(groups: Mapping[str, List[AggRow]], path,
     matplotlib.use('Agg')  # files only: no display on servers
     import matplotlib.pyplot as plt
     fig, ax = plt.subplots(figsize=(7, 4.5))
-    for label, agg in groups.items():
+    for i, (label, agg) in enumerate(groups.items()):
+        color = f'C{i % 10}'  # one colour per curve, references included
         agg = [r for r in agg if r.mAP is not None]
         if not agg:
             continue
@@ -125,12 +125,12 @@ def plot_curves(groups: Mapping[str, List[AggRow]], path,
             lo = 100 * np.array([r.mAP_min for r in agg])
             hi = 100 * np.array([r.mAP_max for r in agg])
         if len(agg) == 1:
-            line = ax.axhline(y[0], ls='--', lw=1,
-                              label=f'{label} ({x[0]:g} labeled)')
-            ax.axhspan(lo[0], hi[0], color=line.get_color(), alpha=0.1)
+            ax.axhline(y[0], ls='--', lw=1, color=color,
+                       label=f'{label} ({x[0]:g} labeled)')
+            ax.axhspan(lo[0], hi[0], color=color, alpha=0.1)
             continue
-        line, = ax.plot(x, y, marker='o', label=label)
-        ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.2)
+        ax.plot(x, y, marker='o', color=color, label=label)
+        ax.fill_between(x, lo, hi, color=color, alpha=0.2)
     ax.set_xlabel('labeled images')
     ax.set_ylabel('mAP (points)')
     ax.set_title(title or f'mAP vs labeled images (band: '
@@ -162,9 +162,9 @@ def render_report(groups: Mapping[str, List[AggRow]], *,
         cost: :func:`~.report.labeling_cost`'s output vs ``reference``.
         plot: the PNG's path relative to the markdown file.
     """
-    out = ['## mAP per cycle (points, mean ± std over seeds)\n',
+    out = ['## mAP per cycle (points, mean ± std over seeds)\n\n',
            curve_table(groups),
-           '\n## Labeled images, pseudo-labels and mAP per cycle\n',
+           '\n## Labeled images, pseudo-labels and mAP per cycle\n\n',
            cycle_table(groups)]
     if classes:
         names = ', '.join(f'{c} ({class_counts[c]} boxes)' if class_counts

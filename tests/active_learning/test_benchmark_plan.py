@@ -79,6 +79,7 @@ def test_plan_order_arguments_and_sharing(tmp_path):
     assert ceiling.cycles == 0 and ceiling.shared_dir is None
     cut = ceiling.argv.index('--cfg-options')
     assert ceiling.argv[cut - 2:cut] == ['--initial', str(bp.ALL_IMAGES)]
+    assert '--train-iters' not in ceiling.argv  # the config's length
     assert ceiling.work_dir == tmp_path / 'seed_1' / 'all_labels'
 
 
@@ -126,3 +127,15 @@ def test_seed_from_shared(tmp_path):
         CycleState(tmp_path / 'other').ensure_manifest(manifest('entropy'))
         bp.seed_from_shared(shared.work_dir, tmp_path / 'other',
                             lambda: manifest('random'))
+
+
+def test_ceiling_trains_as_long_as_the_last_warm_started_cycle(tmp_path):
+    assert bp.ceiling_iters(250, 4, warm_start=True) == 1250
+    assert bp.ceiling_iters(250, 4, warm_start=False) is None
+    plan = bp.plan_runs(tmp_path, 'c.py', [0], ['unified', 'all_labels'], 4,
+                        flags=['--train-iters', '250'], ceiling_iters=1250)
+    ceiling, unified = plan[-1], plan[-2]
+    cut = ceiling.argv.index('--cfg-options')
+    assert ceiling.argv[cut - 4:cut] == ['--initial', str(bp.ALL_IMAGES),
+                                         '--train-iters', '1250']
+    assert unified.argv.count('--train-iters') == 1

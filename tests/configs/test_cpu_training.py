@@ -38,7 +38,6 @@ def test_cpu_config_trains_and_predicts_on_bccd(bccd_root, tmp_path):
     cfg.val_dataloader = cfg.val_cfg = cfg.val_evaluator = None
     cfg.test_dataloader = cfg.test_cfg = cfg.test_evaluator = None
     cfg.param_scheduler = None
-    cfg.optim_wrapper.optimizer.lr = 0.02
     cfg.default_hooks.checkpoint = None
     cfg.default_hooks.logger.interval = 1
     losses = []

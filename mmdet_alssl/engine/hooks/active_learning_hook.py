@@ -7,7 +7,6 @@ the trained model over the unlabeled pool and moves their results to disk
 through :class:`~mmdet_alssl.active_learning.CycleState`.
 """
 import copy
-import logging
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
@@ -236,10 +235,9 @@ class ActiveLearningHook(Hook):
                         rows.extend(self.score_batch(model, data_batch))
                     rows.extend(dict(id=str(i), raw_id=i, error=e)
                                 for i, e in failed)
-                    if bar is not None:
-                        for _ in range(min(world * self.batch_size,
-                                           len(pool) - bar.completed)):
-                            bar.update()
+                    if bar is not None:  # all ranks advance in step
+                        bar.update(min(world * self.batch_size,
+                                       len(pool) - bar.completed))
         finally:
             model.train(was_training)
         # device='gpu' means "through the backend": gloo on CPU, NCCL on
@@ -379,5 +377,4 @@ class ActiveLearningHook(Hook):
             f'selected {info["num_selected"]} ({info["strategy"]}, budget '
             f'{info["budget"]}); pseudo-labeled {len(kept)} images with '
             f'{num_boxes} boxes (tau {self.tau}); ' + '; '.join(stats))
-        if info['message']:
-            runner.logger.log(logging.WARNING, info['message'])
+        # A cut budget / empty pool was already logged by select().

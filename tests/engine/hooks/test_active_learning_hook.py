@@ -326,7 +326,18 @@ def _dist_worker(rank, world_size, port, data_root, tmp_path):
         runner, hook = build_runner(
             make_cfg(data_root, tmp_path / f'train{rank}',
                      work_dir=str(tmp_path / 'dist')))
+        assert torch.distributed.get_world_size() == world_size
+        scored = []  # what THIS rank scores: its shard of the pool
+        score_batch = hook.score_batch
+
+        def counting(model, data_batch):
+            rows = score_batch(model, data_batch)
+            scored.extend(row['id'] for row in rows)
+            return rows
+
+        hook.score_batch = counting
         hook.after_train(runner)
+        (tmp_path / f'rank{rank}.json').write_text(json.dumps(scored))
     finally:
         torch.distributed.destroy_process_group()
 
@@ -347,6 +358,12 @@ def test_two_gloo_processes_match_one(data_root, tmp_path):
             tmp_path / 'single')))
     hook.after_train(runner)
 
+    # DefaultSampler shards the pool img2..img7, corrupt (ghost is dropped
+    # by the data set) by stride 2 and pads rank 1 with the first image.
+    shards = [json.loads((tmp_path / f'rank{r}.json').read_text())
+              for r in range(2)]
+    assert shards == [['img2', 'img4', 'img6'],
+                      ['img3', 'img5', 'img7', 'img2']]
     dist, single = CycleState(tmp_path / 'dist'), CycleState(tmp_path /
                                                              'single')
     got, want = dist.read_scores(0), single.read_scores(0)

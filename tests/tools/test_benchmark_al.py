@@ -1,0 +1,121 @@
+"""tools/benchmark_al.py without training: the manifest it predicts is the
+loop's, finished runs are skipped, the others seeded and started in order,
+and the expectations are judged on known curves."""
+import sys
+from pathlib import Path
+
+from mmdet_alssl.active_learning import CycleState
+from mmdet_alssl.active_learning import benchmark_plan as bp
+from mmdet_alssl.active_learning.report import AggRow
+from mmdet_alssl.active_learning.state_io import read_json
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / 'tools'))
+import al_loop  # noqa: E402
+import benchmark_al  # noqa: E402
+
+sys.path.insert(0, str(ROOT / 'tests' / 'active_learning'))
+from test_benchmark_plan import POOL, fake_cycle, finished_run  # noqa: E402
+
+CONFIG = str(ROOT / 'configs/alssl_ssdlite_synthetic_cpu.py')
+
+
+def test_loop_manifest_is_what_the_loop_writes(tmp_path):
+    # The loop writes its manifest first, then fails to read the (absent)
+    # pool: exit status 2 with nothing trained.
+    missing = f'{tmp_path}/no_data/'
+    argv = [CONFIG, str(tmp_path / 'w'), '--cycles', '3', '--seed', '2',
+            '--strategy', 'entropy', '--budget', '7', '--train-iters', '5',
+            '--cfg-options', 'active_learning.pseudo_labels=False',
+            f'train_dataloader.dataset.datasets.0.data_root={missing}',
+            f'train_dataloader.dataset.datasets.1.data_root={missing}']
+    assert al_loop.main(argv) == 2
+    written = read_json(tmp_path / 'w' / 'manifest.json')
+    predicted = benchmark_al.loop_manifest(argv)
+    written.pop('created_at')
+    assert predicted == written
+    assert predicted['strategy'] == 'entropy' and not \
+        predicted['pseudo_labels']
+
+
+def test_finished_runs_skipped_others_seeded_and_started(tmp_path,
+                                                         monkeypatch):
+    out = tmp_path / 'bench'
+    plan = bp.plan_runs(out, CONFIG, [0], ['random', 'unified',
+                                           'random_no_con'], cycles=1)
+    assert [r.name for r in plan] == [bp.SHARED, 'random', 'unified',
+                                      'random_no_con']
+    shared = finished_run(out / 'seed_0' / bp.SHARED, cycles=0)
+    finished_run(out / 'seed_0' / 'random', cycles=1, strategy='random')
+    started = []
+
+    class Done:
+        returncode = 0
+
+    def fake_run(cmd, env):
+        assert cmd[1].endswith('al_loop.py') and 'PYTHONPATH' in env
+        started.append(cmd[2:])
+        return Done()
+
+    monkeypatch.setattr(benchmark_al.subprocess, 'run', fake_run)
+    monkeypatch.setattr(benchmark_al, 'loop_manifest',
+                        lambda argv: dict(strategy=argv[argv.index(
+                            '--strategy') + 1]))
+    assert benchmark_al.execute(plan) == 0
+    by_name = {r.name: r for r in plan}
+    assert started == [by_name['unified'].argv, by_name['random_no_con'].argv]
+    unified = CycleState(out / 'seed_0' / 'unified')
+    assert unified.read_split(0) == shared.read_split(0)
+    assert unified.is_done(0, 'train')
+    assert not (out / 'seed_0' / 'random_no_con').exists()  # its own cycle 0
+
+    # a failing run stops the benchmark with its status
+    class Failed:
+        returncode = 1
+    monkeypatch.setattr(benchmark_al.subprocess, 'run',
+                        lambda cmd, env: Failed())
+    assert benchmark_al.execute(plan) == 1
+
+
+def test_dry_run_prints_the_plan(tmp_path, capsys):
+    finished_run(tmp_path / 'seed_0' / bp.SHARED, cycles=0)
+    state = CycleState(tmp_path / 'seed_0' / 'full')
+    state.ensure_manifest(dict(strategy='unified'))
+    state.write_split(0, POOL[:4], POOL[4:])
+    fake_cycle(state, 0, select=True, steps=('train', ))
+    assert benchmark_al.main([CONFIG, str(tmp_path), '--seeds', '0',
+                              '--runs', 'full', 'all_labels',
+                              '--dry-run']) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(' seed ')[0].strip() for line in lines] == [
+        'done', 'resume', 'new']
+    assert 'seed 0 all_labels: tools/al_loop.sh' in lines[2]
+
+
+def agg(maps, per_class=None):
+    return [AggRow(k, 1, 100.0 + 50 * k, 0, 0, m, None, m, m,
+                   per_class[k] if per_class else {})
+            for k, m in enumerate(maps)]
+
+
+def test_expectations_judged_on_known_curves():
+    curves = dict(
+        random=agg([0.40, 0.50], [dict(star=(0.1, None), sq=(0.6, None))] * 2),
+        entropy=agg([0.40, 0.52]), inconsistency=agg([0.40, 0.56]),
+        unified=agg([0.40, 0.54]), random_no_con=agg([0.40, 0.55]),
+        full=agg([0.43, 0.55], [{}, dict(star=(0.3, None), sq=(0.65, None))]))
+    cost = dict(full=dict(target=0.5, labeled=120.0, fraction=0.8))
+    rows = benchmark_al.expectations(curves, cost, 'star', 'sq')
+    measured = [(m, h) for _, m, h in rows]
+    assert measured == [
+        ('gaps +3.0, +5.0; mean +4.0', True),
+        ('+1.0 points', True),  # unified vs entropy: (0 + 2) / 2
+        ('-1.0 points', False),  # unified vs inconsistency
+        ('+2.0 points', True),  # full vs unified: (3 + 1) / 2
+        ('+1.5 points', True),  # full vs random_no_con: (3 + 0) / 2
+        ('star +20.0, sq +5.0', True),
+        ('80.0% of its labels', False)]
+    table = benchmark_al.expectations_table(rows)
+    assert '| **no** |' in table
+    empty = benchmark_al.expectations({}, None, None, None)
+    assert all(h is None and m is None for _, m, h in empty)
