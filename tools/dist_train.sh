@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Distributed training with torch's launcher (MMDetection's usage):
+# Distributed training with torch's launcher (MMDetection's usage) on GPUs:
+# MMEngine 0.10.7's pytorch launcher calls torch.cuda.set_device, so it
+# does not start on a CPU-only machine.
 #   tools/dist_train.sh CONFIG GPUS [train.py args...]
 # NNODES, NODE_RANK, PORT and MASTER_ADDR are read from the environment.
 set -euo pipefail
