@@ -4,14 +4,16 @@ import json
 import sys
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
 
 from mmdet_alssl.active_learning import CycleState
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'tools'))
 import al_report  # noqa: E402
+
+sys.path.insert(
+    0, str(Path(__file__).resolve().parents[1] / 'active_learning'))
+from test_report import write_voc  # noqa: E402
 
 CLASSES = ('a', 'b')
 # pool: image id -> ground-truth boxes (name, x1, y1, x2, y2) in the XML
@@ -21,21 +23,7 @@ POOL = {'p0': [('a', 1, 1, 11, 11)], 'p1': [('b', 21, 21, 41, 41)],
 
 def write_pool(root: Path) -> Path:
     """The VOC pool and a config whose train_dataloader reads it."""
-    for sub in ('Annotations', 'JPEGImages', 'ImageSets/Main'):
-        (root / sub).mkdir(parents=True)
-    for image_id, boxes in POOL.items():
-        cv2.imwrite(str(root / 'JPEGImages' / f'{image_id}.jpg'),
-                    np.zeros((64, 64, 3), np.uint8))
-        objs = ''.join(
-            f'<object><name>{n}</name><difficult>0</difficult><bndbox>'
-            f'<xmin>{x1}</xmin><ymin>{y1}</ymin><xmax>{x2}</xmax>'
-            f'<ymax>{y2}</ymax></bndbox></object>'
-            for n, x1, y1, x2, y2 in boxes)
-        (root / 'Annotations' / f'{image_id}.xml').write_text(
-            f'<annotation><size><width>64</width><height>64</height>'
-            f'<depth>3</depth></size>{objs}</annotation>')
-    (root / 'ImageSets/Main/trainval.txt').write_text(
-        ''.join(f'{i}\n' for i in POOL))
+    write_voc(root, POOL)
     config = root / 'cfg.py'
     config.write_text(
         f"part = dict(type='ALVOCDataset', data_root='{root}/', "
