@@ -89,7 +89,9 @@ class CycleState:
     work_dir: Path
 
     def __post_init__(self):
-        object.__setattr__(self, 'work_dir', Path(self.work_dir))
+        # Absolute: done markers list outputs relative to the WORK_DIR, and a
+        # relative WORK_DIR would be joined onto a cycle dir (cycle_0/work...).
+        object.__setattr__(self, 'work_dir', Path(self.work_dir).absolute())
 
     # ---- paths -----------------------------------------------------------
     def cycle_dir(self, k: int) -> Path:

@@ -11,7 +11,11 @@ Score table: ``{image_id: {'entropy': float, 'inconsistency': float,
 'unified': float, 'num_detections': int, ...}}`` -- one row per unlabeled
 image, as :func:`~.scores.score_image` returns and ``scores.csv`` stores.
 
-Ties are broken deterministically: score descending, then image id ascending
+Ties are broken deterministically. The score strategies rank by score
+descending, then by the seeded ``random`` order of the same ``seed``: with
+an untrained model every score is 0, and an id-order tie-break would then
+pick the lowest ids (one corner of the pool) instead of a random sample.
+:func:`rank_by` without a seed breaks ties by image id ascending
 (:func:`id_sort_key`: all-digit ids compare as numbers, others as strings).
 """
 import inspect
@@ -58,8 +62,19 @@ def id_sort_key(image_id: Hashable) -> tuple:
     return (0, int(text), text) if text.isdigit() else (1, 0, text)
 
 
-def rank_by(scores_table: ScoreTable, column: str) -> List[Hashable]:
-    """All ids by ``column`` descending, then id ascending."""
+def rank_by(scores_table: ScoreTable,
+            column: str,
+            seed: Optional[int] = None) -> List[Hashable]:
+    """All ids by ``column`` descending; ties in the ``random`` strategy's
+    order for ``seed`` (:func:`rank_random`), or by id ascending when
+    ``seed`` is None."""
+    if seed is None:
+        tie_order = {i: id_sort_key(i) for i in scores_table}
+    else:
+        tie_order = {
+            image_id: position for position, image_id in enumerate(
+                rank_random(scores_table, len(scores_table), seed))
+        }
     values = {}
     for image_id, row in scores_table.items():
         if column not in row:
@@ -72,7 +87,7 @@ def rank_by(scores_table: ScoreTable, column: str) -> List[Hashable]:
                              f'score; the model diverged or the predictions '
                              f'are broken')
         values[image_id] = value
-    return sorted(values, key=lambda i: (-values[i], id_sort_key(i)))
+    return sorted(values, key=lambda i: (-values[i], tie_order[i]))
 
 
 @register_strategy('random')
@@ -88,19 +103,19 @@ def rank_random(scores_table: ScoreTable, budget: int,
 @register_strategy('entropy')
 def rank_entropy(scores_table, budget, seed):
     """By H(Δ) (Eq. 4) descending."""
-    return rank_by(scores_table, 'entropy')
+    return rank_by(scores_table, 'entropy', seed)
 
 
 @register_strategy('inconsistency')
 def rank_inconsistency(scores_table, budget, seed):
     """By I(Δ) (Eq. 3) descending."""
-    return rank_by(scores_table, 'inconsistency')
+    return rank_by(scores_table, 'inconsistency', seed)
 
 
 @register_strategy('unified')
 def rank_unified(scores_table, budget, seed):
     """By A(Δ) = H x I (Eq. 5) descending: the paper's method."""
-    return rank_by(scores_table, 'unified')
+    return rank_by(scores_table, 'unified', seed)
 
 
 @register_strategy('entropy_filtered')
@@ -136,8 +151,8 @@ def rank_entropy_filtered(scores_table: ScoreTable,
         k = int(filter_num)
     else:
         k = 3 * budget
-    by_entropy = rank_by(scores_table, 'entropy')
-    by_inconsistency = rank_by(scores_table, 'inconsistency')
+    by_entropy = rank_by(scores_table, 'entropy', seed)
+    by_inconsistency = rank_by(scores_table, 'inconsistency', seed)
     head = set(by_entropy[:k])
     return ([i for i in by_inconsistency if i in head] +
             [i for i in by_inconsistency if i not in head])

@@ -1,6 +1,7 @@
 """benchmark_plan.py: the runs, their arguments, finished/resumed/new, and
 seeding a run with the shared cycle 0 -- on fabricated WORK_DIRs."""
 import os
+from pathlib import Path
 
 import pytest
 
@@ -98,6 +99,20 @@ def test_run_status(tmp_path):
     assert bp.run_status(done.work_dir, 3) == 'resume'  # more cycles asked
     (done.path(2, 'metrics.json')).unlink()  # its test step must rerun
     assert bp.run_status(done.work_dir, 2) == 'resume'
+
+
+def test_seed_from_shared_with_relative_paths(tmp_path, monkeypatch):
+    # The benchmark's OUT_DIR is usually relative (work_dirs/...).
+    monkeypatch.chdir(tmp_path)
+    shared = CycleState(Path('shared'))
+    shared.ensure_manifest(manifest())
+    shared.write_split(0, POOL[:4], POOL[4:])
+    fake_cycle(shared, 0, select=False)
+    assert bp.seed_from_shared('shared', 'run', lambda: manifest('random'))
+    run = CycleState(Path('run'))
+    assert run.work_dir == tmp_path / 'run'
+    assert run.is_done(0, SPLIT) and run.is_done(0, TRAIN)
+    assert next_step(run, 3) == Step(0, ACQUIRE, select=True)
 
 
 def test_seed_from_shared(tmp_path):

@@ -23,9 +23,9 @@ TABLE = {
 
 
 @pytest.mark.parametrize('strategy,expected', [
-    # 0.9; 0.6 tie -> id asc (000003, 000004); 0.4; 0.2; 0.0
-    ('entropy', ['000005', '000003', '000004', '000010', '000001', '000002']),
-    # 0.5; 0.3 tie -> id asc (000003, 000010); 0.1; 0.05; 0.0
+    # 0.9; 0.6 tie -> random's seed-0 order (000004, 000003); 0.4; 0.2; 0.0
+    ('entropy', ['000005', '000004', '000003', '000010', '000001', '000002']),
+    # 0.5; 0.3 tie -> random's seed-0 order (000003, 000010); 0.1; 0.05; 0.0
     ('inconsistency',
      ['000001', '000003', '000010', '000005', '000004', '000002']),
     # 0.18, 0.12, 0.10, 0.09, 0.03, 0.0
@@ -39,7 +39,7 @@ def test_score_strategies_exact_order(strategy, expected):
 
 
 def test_entropy_filtered_order():
-    # Top-3 by entropy: {000005, 000003, 000004}; by inconsistency within:
+    # Top-3 by entropy: {000005, 000004, 000003}; by inconsistency within:
     # 000003 (0.3), 000005 (0.1), 000004 (0.05). Then the rest by
     # inconsistency: 000001 (0.5), 000010 (0.3), 000002 (0).
     order = ['000003', '000005', '000004', '000001', '000010', '000002']
@@ -48,9 +48,10 @@ def test_entropy_filtered_order():
         ['000003', '000005']
     # Default K = 3 * budget = 3 for a budget of 1.
     assert select('entropy_filtered', TABLE, 1)[0] == ['000003']
-    # K = ceil(0.3 * 6) = 2: {000005, 000003} -> 000003, 000005.
+    # K = ceil(0.3 * 6) = 2: {000005, 000004} (the 0.6 tie goes to 000004
+    # in random's seed-0 order) -> 000005 (0.1), 000004 (0.05); then 000001.
     assert select('entropy_filtered', TABLE, 3, filter_ratio=0.3)[0] == \
-        ['000003', '000005', '000001']
+        ['000005', '000004', '000001']
 
 
 @pytest.mark.parametrize('kwargs', [
@@ -117,10 +118,30 @@ def test_bad_seed():
         select('random', TABLE, 2, seed=None)
 
 
-def test_numeric_ids_tie_break_as_numbers():
+def test_seed_0_random_order_of_the_table():
+    # The tie order the exact-order tests above rely on.
+    assert select('random', TABLE, 6, seed=0)[0] == \
+        ['000004', '000003', '000010', '000005', '000001', '000002']
+
+
+def test_numeric_ids_tie_break_as_numbers_without_a_seed():
     table = {'10': dict(unified=0.5), '9': dict(unified=0.5),
              'b': dict(unified=0.5), 'a': dict(unified=0.5)}
-    assert select('unified', table, 4)[0] == ['9', '10', 'a', 'b']
+    assert strategies.rank_by(table, 'unified') == ['9', '10', 'a', 'b']
+
+
+@pytest.mark.parametrize('strategy', ['entropy', 'inconsistency', 'unified',
+                                      'entropy_filtered'])
+def test_all_zero_scores_select_a_random_sample(strategy):
+    # An untrained model scores every image 0: the selection must then be
+    # random's sample for the same seed, not the lowest ids.
+    table = {f'{i:06d}': dict(entropy=0.0, inconsistency=0.0, unified=0.0)
+             for i in range(30)}
+    for seed in (0, 1):
+        assert select(strategy, table, 5, seed=seed)[0] == \
+            select('random', table, 5, seed=seed)[0]
+    assert select(strategy, table, 5, seed=0)[0] != \
+        ['000000', '000001', '000002', '000003', '000004']
 
 
 def test_missing_column_names_the_image():

@@ -21,7 +21,7 @@ import pytest
 from mmdet_alssl.active_learning import CycleState, read_ids
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG = 'configs/alssl_ssdlite_bccd_cpu.py'
+CONFIG = 'configs/alssl_ssd_r18_bccd_cpu.py'
 CLASSES = ('RBC', 'WBC', 'Platelets')
 POOL, INITIAL, BUDGET = 10, 4, 4
 

@@ -110,6 +110,9 @@ class ConsistencySSD(SingleStageDetector):
                 f'the batch has pseudo-labeled images but bbox_head is '
                 f'{type(self.bbox_head).__name__}, which would train their '
                 f'unlabeled regions as background; use PseudoLabelSSDHead')
+        if self.consistency_weight == 0:
+            return self._supervised_only_loss(batch_inputs,
+                                              batch_data_samples, label_types)
         num_imgs = batch_inputs.size(0)
         # One forward for originals and flips: one pass of 2N, not two of N.
         feats = self.extract_feat(
@@ -129,6 +132,23 @@ class ConsistencySSD(SingleStageDetector):
         weight = self.current_consistency_weight()
         losses.update({key: weight * value for key, value in con.items()})
         return losses
+
+    def _supervised_only_loss(self, batch_inputs: Tensor,
+                              batch_data_samples: SampleList,
+                              label_types: List[str]) -> Dict[str, Tensor]:
+        """Plain SSD (``consistency_weight=0``): neither the flips nor the
+        unlabeled images reach the network, since no loss would use them
+        (a 2-4x cheaper step than running them for a zero loss)."""
+        keep = [i for i, t in enumerate(label_types) if t != UNLABELED]
+        if keep and len(keep) < len(label_types):
+            batch_inputs = batch_inputs[keep]
+            batch_data_samples = [batch_data_samples[i] for i in keep]
+            label_types = [label_types[i] for i in keep]
+        # A batch with no supervised image still runs (on its unlabeled
+        # images) so that every parameter gets a (zero) gradient under DDP.
+        cls_scores, bbox_preds = self.bbox_head(self.extract_feat(batch_inputs))
+        return self._supervised_loss(cls_scores, bbox_preds,
+                                     batch_data_samples, label_types)
 
     def _supervised_loss(self, cls_scores: List[Tensor],
                          bbox_preds: List[Tensor],

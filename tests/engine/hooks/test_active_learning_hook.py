@@ -26,7 +26,7 @@ from mmengine.runner import Runner
 
 import mmdet_alssl  # noqa: F401  (registers the components)
 from mmdet_alssl.active_learning import (CycleState, pseudo_label_boxes,
-                                         score_image)
+                                         rank_by, score_image)
 from mmdet_alssl.engine.hooks import ActiveLearningHook
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -74,7 +74,7 @@ def data_root(tmp_path_factory) -> Path:
 def model_cfg() -> dict:
     """SSDLite on MobileNetV2 x0.25 at 64 px, 2 classes, no init_cfg."""
     model = Config.fromfile(
-        str(PROJECT_ROOT / 'configs/_base_/models/ssdlite_mnv2_half_128.py')
+        str(PROJECT_ROOT / 'configs/_base_/models/ssd_r18w16_128.py')
     ).model.to_dict()
     chans = (24, 1280, 64, 32, 32, 16)
     model['backbone'].update(widen_factor=0.25, init_cfg=None)
@@ -175,8 +175,9 @@ def test_after_train_writes_the_next_cycle(data_root, tmp_path):
     assert sorted(scores) == sorted(scored)
     assert all(int(r['num_detections']) > 0 and float(r['unified']) > 0
                for r in scores.values())
-    # unified ranking, ties by id: recomputed from the file
-    ranking = sorted(scored, key=lambda i: (-float(scores[i]['unified']), i))
+    # unified ranking (ties in random's order): recomputed from the file
+    ranking = rank_by({i: dict(unified=float(scores[i]['unified']))
+                       for i in scored}, 'unified', hook.seed)
     selected = state.read_selected(0)
     assert selected == ranking[:BUDGET]
 

@@ -156,6 +156,33 @@ def test_only_unlabeled_images():
     assert all(p.grad is not None for p in model.bbox_head.parameters())
 
 
+def test_zero_consistency_weight_forwards_only_supervised_images(
+        monkeypatch):
+    # Train mode: BN uses batch statistics, so equal losses mean the
+    # network saw exactly the labeled/pseudo images, without flips.
+    model = build(consistency_weight=0)
+    inputs, samples = mixed_batch(model,
+                                  ['labeled', 'unlabeled', 'pseudo'])
+    seen = []
+    extract = model.extract_feat
+    monkeypatch.setattr(model, 'extract_feat',
+                        lambda x: seen.append(x.shape[0]) or extract(x))
+    torch.manual_seed(0)
+    mixed = model.loss(inputs, samples)
+    torch.manual_seed(0)
+    alone = model.loss(inputs[[0, 2]], [samples[0], samples[2]])
+    assert seen == [2, 2]
+    assert set(mixed) == {'loss_cls', 'loss_bbox'}
+    for key in ('loss_cls', 'loss_bbox'):
+        assert torch.equal(torch.stack(mixed[key]), torch.stack(alone[key]))
+    # Only unlabeled images: zero losses that still reach the head.
+    only = model.loss(*mixed_batch(model, ['unlabeled', 'unlabeled']))
+    total = only['loss_cls'] + only['loss_bbox']
+    assert total.item() == 0.0
+    total.backward()
+    assert all(p.grad is not None for p in model.bbox_head.parameters())
+
+
 def test_invalid_flag_and_plain_head_with_pseudo_images():
     model = build()
     inputs, samples = mixed_batch(model, ['labeled', 'labeled'])

@@ -2,9 +2,9 @@
 # shapes data set (8 classes, a rare 'star', a confusable square /
 # rounded_square pair; tools/make_synthetic_data.py makes it, `make demo`
 # runs the loop on it).
-#   tools/al_loop.sh configs/alssl_ssdlite_synthetic_cpu.py work_dirs/demo
+#   tools/al_loop.sh configs/alssl_ssd_r18_synthetic_cpu.py work_dirs/demo
 _base_ = [
-    './_base_/alssl_ssdlite_cpu.py',
+    './_base_/alssl_ssd_r18_cpu.py',
     './_base_/datasets/alssl_synthetic_shapes_voc.py',
 ]
 

@@ -1,9 +1,9 @@
-# Everything of a CPU-scale mmdet-alssl config but the data: SSDLite
-# MobileNetV2 x0.5 at 128 px, an iteration-based schedule, MMDetection's
+# Everything of a CPU-scale mmdet-alssl config but the data: SSD on a
+# ResNet-18 of width 1/4 at 128 px, an iteration-based schedule, MMDetection's
 # runtime, the plugin's runtime and hooks. A leaf config adds a data set base
 # and sets model.bbox_head.num_classes and its active-learning numbers.
 _base_ = [
-    './models/ssdlite_mnv2_half_128.py',
+    './models/ssd_r18w16_128.py',
     './schedules/cpu_iters.py',
     'mmdet::_base_/default_runtime.py',
     './alssl_runtime.py',

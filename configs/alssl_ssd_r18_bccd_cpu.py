@@ -1,10 +1,10 @@
-# CPU-scale mmdet-alssl on BCCD (VOC XML, ../shared/datasets/bccd): SSDLite
-# MobileNetV2 x0.5 at 128 px, flip-consistency training, pseudo-label-aware
+# CPU-scale mmdet-alssl on BCCD (VOC XML, ../shared/datasets/bccd): SSD on a
+# ResNet-18 of width 1/4 at 128 px, flip-consistency training, pseudo-label-aware
 # loss and the active-learning hook. No download.
-#   python tools/train.py configs/alssl_ssdlite_bccd_cpu.py
-#   tools/al_loop.sh configs/alssl_ssdlite_bccd_cpu.py work_dirs/bccd
+#   python tools/train.py configs/alssl_ssd_r18_bccd_cpu.py
+#   tools/al_loop.sh configs/alssl_ssd_r18_bccd_cpu.py work_dirs/bccd
 _base_ = [
-    './_base_/alssl_ssdlite_cpu.py',
+    './_base_/alssl_ssd_r18_cpu.py',
     './_base_/datasets/alssl_bccd_voc.py',
 ]
 

@@ -1,8 +1,8 @@
 # CPU-scale mmdet-alssl on Aquarium (COCO JSON, ../shared/datasets/aquarium,
 # strongly imbalanced: 7 classes from fish 2669 boxes to starfish 116).
-#   tools/al_loop.sh configs/alssl_ssdlite_aquarium_cpu.py work_dirs/aquarium
+#   tools/al_loop.sh configs/alssl_ssd_r18_aquarium_cpu.py work_dirs/aquarium
 _base_ = [
-    './_base_/alssl_ssdlite_cpu.py',
+    './_base_/alssl_ssd_r18_cpu.py',
     './_base_/datasets/alssl_aquarium_coco.py',
 ]
 
