@@ -224,7 +224,9 @@ def write_report(args, planned, report_dir: Path) -> Path:
                           classes[0], classes[-1])
     titles = '\n'.join(f'- `{r.name}`: {r.title}' for r in RUNS
                        if r.name in args.runs)
-    command = shlex.join(['python', 'tools/benchmark_al.py', *args.argv])
+    # The command that runs (or resumes) the benchmark, not this report's.
+    command = shlex.join(['python', 'tools/benchmark_al.py', *[
+        a for a in args.argv if a != '--report-only']])
     head = (f'# Active-learning benchmark\n\n`{command}`\n\n'
             f'Config `{args.config}`, seeds {args.seeds}, {args.cycles} '
             f'selection cycles; written {datetime.date.today()}.\n\n'

@@ -19,6 +19,11 @@ def points(value: Optional[float], std: Optional[float] = None) -> str:
     return text if std is None else f'{text} ± {100 * std:.1f}'
 
 
+def count(value: float) -> str:
+    """An image or box count, or its mean over seeds: '74', '74.3'."""
+    return f'{value:.0f}' if float(value).is_integer() else f'{value:.1f}'
+
+
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
     """A GitHub markdown table (numbers right-aligned)."""
     def cell(v):
@@ -32,8 +37,8 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence]) -> str:
 def cycle_table(groups: Mapping[str, List[AggRow]]) -> str:
     """Per curve and cycle: labeled images, pseudo-labeled images, pseudo
     boxes, mAP (mean ± std over seeds) and the seed count."""
-    rows = [(label, r.cycle, f'{r.labeled:g}', f'{r.pseudo_labeled:g}',
-             f'{r.pseudo_boxes:g}', points(r.mAP, r.mAP_std), r.n)
+    rows = [(label, r.cycle, count(r.labeled), count(r.pseudo_labeled),
+             count(r.pseudo_boxes), points(r.mAP, r.mAP_std), r.n)
             for label, agg in groups.items() for r in agg]
     return markdown_table(('run', 'cycle', 'labeled images',
                            'pseudo-labeled images', 'pseudo boxes',
@@ -81,7 +86,7 @@ def precision_table(per_run: Mapping[str, Sequence[Mapping[int, dict]]]
             imgs = mean_std([a['images'] for a in at])[0]
             per_img = mean_std([a['boxes_per_image'] for a in at])[0]
             prec, std, _ = mean_std([a['precision'] for a in at])
-            rows.append((label, k, f'{imgs:g}',
+            rows.append((label, k, count(imgs),
                          '-' if per_img is None else f'{per_img:.2f}',
                          points(prec, std), len(at)))
     return markdown_table(('run', 'cycle', 'pseudo-labeled images',

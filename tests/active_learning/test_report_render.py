@@ -32,6 +32,12 @@ def test_points():
     assert render.points(float('nan')) == '-'
 
 
+def test_counts_and_their_means():
+    assert render.count(3) == '3' and render.count(2.0) == '2'
+    # 223, 0, 0 pseudo-labeled images over three seeds
+    assert render.count(223 / 3) == '74.3'
+
+
 def test_curve_table_exact():
     assert render.curve_table(GROUPS).splitlines() == [
         '| run | cycle 0 | cycle 1 | mean over cycles |',

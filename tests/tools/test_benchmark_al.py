@@ -119,3 +119,23 @@ def test_expectations_judged_on_known_curves():
     assert '| **no** |' in table
     empty = benchmark_al.expectations({}, None, None, None)
     assert all(h is None and m is None for _, m, h in empty)
+
+
+def test_report_only_reads_the_benchmark_layout(tmp_path, capsys):
+    sys.path.insert(0, str(ROOT / 'tests' / 'tools'))
+    from test_al_report import make_run, write_pool
+    config = write_pool(tmp_path / 'pool')
+    out = tmp_path / 'out'
+    make_run(out / 'seed_0' / 'random', config, 0, (0.40, 0.50), 'random')
+    make_run(out / 'seed_0' / 'unified', config, 0, (0.40, 0.60), 'unified')
+    argv = [str(config), str(out), '--seeds', '0', '--cycles', '1',
+            '--train-iters', '2', '--runs', 'random', 'unified']
+    assert benchmark_al.main([*argv, '--report-only']) == 0
+    md = (out / 'report' / 'benchmark.md').read_text()
+    # the head names the command that runs the benchmark, not the report's
+    assert md.splitlines()[2] == \
+        f'`python tools/benchmark_al.py {" ".join(argv)}`'
+    assert '| random | 40.0 | 50.0 | 45.0 |' in md
+    assert '| unified | 40.0 | 60.0 | 50.0 |' in md
+    assert (out / 'report' / 'mAP_vs_labels.png').stat().st_size > 0
+    assert 'report:' in capsys.readouterr().out

@@ -72,12 +72,13 @@ def data_root(tmp_path_factory) -> Path:
 
 
 def model_cfg() -> dict:
-    """SSDLite on MobileNetV2 x0.25 at 64 px, 2 classes, no init_cfg."""
+    """The CPU configs' SSD on ResNet-18 narrowed to width 1/8, at 64 px,
+    2 classes, no init_cfg."""
     model = Config.fromfile(
         str(PROJECT_ROOT / 'configs/_base_/models/ssd_r18w16_128.py')
     ).model.to_dict()
-    chans = (24, 1280, 64, 32, 32, 16)
-    model['backbone'].update(widen_factor=0.25, init_cfg=None)
+    chans = (32, 64, 64, 32, 32, 16)
+    model['backbone'].update(base_channels=8, init_cfg=None)
     model['neck'].update(in_channels=chans[:2], out_channels=chans,
                          init_cfg=None)
     model['bbox_head'].update(num_classes=len(CLASSES), in_channels=chans,
