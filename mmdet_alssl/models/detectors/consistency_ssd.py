@@ -139,7 +139,7 @@ class ConsistencySSD(SingleStageDetector):
         """Plain SSD (``consistency_weight=0``): neither the flips nor the
         unlabeled images reach the network, since no loss would use them
         (a 2-4x cheaper step than running them for a zero loss)."""
-        keep = [i for i, t in enumerate(label_types) if t != UNLABELED]
+        keep = _supervised_indices(label_types)
         if keep and len(keep) < len(label_types):
             batch_inputs = batch_inputs[keep]
             batch_data_samples = [batch_data_samples[i] for i in keep]
@@ -161,7 +161,7 @@ class ConsistencySSD(SingleStageDetector):
         the loss's average factor (diluting the supervised loss), and their
         ground-truth-free targets would be assigned for nothing.
         """
-        keep = [i for i, t in enumerate(label_types) if t != UNLABELED]
+        keep = _supervised_indices(label_types)
         if not keep:
             # No supervised image: zeros that still reach every head output,
             # so DDP without find_unused_parameters sees all gradients.
@@ -178,3 +178,8 @@ class ConsistencySSD(SingleStageDetector):
         return self.bbox_head.loss_by_feat(cls_scores, bbox_preds,
                                            gt_instances, img_metas,
                                            gt_instances_ignore)
+
+
+def _supervised_indices(label_types: List[str]) -> List[int]:
+    """Positions of the labeled and pseudo-labeled images of a batch."""
+    return [i for i, t in enumerate(label_types) if t != UNLABELED]
