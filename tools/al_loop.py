@@ -3,13 +3,15 @@ select (ActiveLearningHook) -> test, with every step's state on disk.
 
     tools/al_loop.sh CONFIG WORK_DIR [--cycles N] [--initial N] [--budget N]
         [--strategy NAME] [--tau X] [--seed N] [--score-thr X] [--warm-start]
-        [--human] [--train-iters N] [--pool-size N] [--cfg-options k=v ...]
+        [--human] [--train-iters N] [--initial-iters N] [--pool-size N]
+        [--cfg-options k=v ...]
 
 Defaults come from the config's ``active_learning`` dict. Cycle k trains
 through ``tools/train.py CONFIG --work-dir WORK_DIR/cycle_k/train
 --cfg-options ...`` (the cycle's id files, the hook's settings,
 ``randomness.seed``); every cycle starts from the same initialisation unless
-``--warm-start``. In-training validation is switched off: the loop tests each
+``--warm-start``. ``--initial-iters`` gives cycle 0 (trained from scratch
+and, in tools/benchmark_al.py, shared by every strategy) its own length. In-training validation is switched off: the loop tests each
 cycle's final checkpoint itself (``tools/al_evaluate.py``).
 
 Re-running the same command resumes at the first unfinished step
@@ -76,6 +78,9 @@ def parse_args(argv=None):
                    help='stop after each selection to let a human label')
     p.add_argument('--train-iters', type=int, default=None,
                    help='train_cfg.max_iters of every cycle')
+    p.add_argument('--initial-iters', type=int, default=None,
+                   help='train_cfg.max_iters of cycle 0 only (default: as '
+                   'every cycle)')
     p.add_argument('--pool-size', type=int, default=None,
                    help='work on a seeded random subset of the pool')
     p.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
@@ -202,11 +207,12 @@ class ActiveLearningLoop:
     def _train(self, step) -> bool:
         k = step.cycle
         train_dir = self.state.path(k, 'train')
-        ckpt = plan.finished_checkpoint(train_dir, self.cfg.train_cfg)
+        length = self.cycle_length(k)
+        ckpt = plan.finished_checkpoint(train_dir, self.train_cfg(k))
         if ckpt is None:
             if step.select:
                 self._budget_notice(k)
-            options = self.cycle_options(k, step.select)
+            options = {**self.cycle_options(k, step.select), **length}
             self.preflight(options)
             for stale in [*train_dir.glob('*.pth'),
                           train_dir / plan.LAST_CHECKPOINT]:
@@ -214,7 +220,7 @@ class ActiveLearningLoop:
             if self.s['warm_start'] and k > 0:
                 options['load_from'] = str(self.checkpoint(k - 1))
             self.run_train(k, train_dir, options, 'training')
-            ckpt = plan.finished_checkpoint(train_dir, self.cfg.train_cfg)
+            ckpt = plan.finished_checkpoint(train_dir, self.train_cfg(k))
             if ckpt is None:
                 raise LoopError(f'cycle {k}: training ended without a final '
                                 f'checkpoint in {train_dir}')
@@ -258,6 +264,16 @@ class ActiveLearningLoop:
         msg = plan.budget_message(self.s['budget'], len(unlabeled), k)
         if msg:
             self.log(msg)
+
+    def cycle_length(self, k: int) -> dict:
+        return plan.cycle_length(self.cfg.train_cfg, k,
+                                 self.s['initial_iters'])
+
+    def train_cfg(self, k: int):
+        """Cycle k's ``train_cfg``: the config's, with its own length."""
+        cfg = Config(dict(train_cfg=self.cfg.train_cfg))
+        cfg.merge_from_dict(self.cycle_length(k))
+        return cfg.train_cfg
 
     def checkpoint(self, k: int) -> Path:
         marker = self.state.path(k, DONE_DIR) / f'{plan.TRAIN}.json'
@@ -321,6 +337,7 @@ def main(argv=None) -> int:
         cfg = Config.fromfile(args.config)
         cfg.merge_from_dict(options)
         settings = resolve_settings(vars(args), cfg.get('active_learning'))
+        plan.cycle_length(cfg.train_cfg, 0, settings['initial_iters'])
         return ActiveLearningLoop(args.config, cfg, args.work_dir, settings,
                                   options).run()
     except LoopError as err:

@@ -3,7 +3,8 @@ cycles, through the resumable loop (``tools/al_loop.py``), then a report.
 
     python tools/benchmark_al.py CONFIG OUT_DIR [--seeds 0 1 2] [--cycles 4]
         [--initial N] [--budget N] [--tau X] [--score-thr X]
-        [--train-iters N] [--pool-size N] [--warm-start] [--runs NAME ...]
+        [--train-iters N] [--initial-iters N] [--pool-size N] [--warm-start]
+        [--runs NAME ...]
         [--report-dir DIR] [--dry-run] [--report-only]
         [--cfg-options k=v ...]
 
@@ -15,7 +16,10 @@ supervised loss only; batches keep their unlabeled half, which then adds
 nothing, so labeled images per step match the other runs) and
 ``all_labels`` (every pool image labeled, no consistency: the ceiling;
 with warm starts it trains as many iterations as the last cycle's model
-has in all, ``(cycles + 1) x`` the cycle length).
+has in all, ``initial_iters + cycles x`` the cycle length).
+``--initial-iters`` trains the shared cycle 0 longer than the later cycles:
+it is paid once per seed, and selection from a model that has not learned
+yet is no better than random.
 
 Layout: ``OUT_DIR/seed_<s>/<run>/`` is each run's loop WORK_DIR (readable
 by ``tools/al_report.py``). Cycle 0 does not depend on the strategy, so the
@@ -62,7 +66,7 @@ def parse_args(argv=None):
                    help='selection cycles after cycle 0 (default 4)')
     for name, kind in (('initial', int), ('budget', int), ('tau', float),
                        ('score-thr', float), ('train-iters', int),
-                       ('pool-size', int)):
+                       ('initial-iters', int), ('pool-size', int)):
         p.add_argument(f'--{name}', type=kind, default=None,
                        help='passed to al_loop (default: the config\'s)')
     p.add_argument('--warm-start', action='store_true')
@@ -251,13 +255,15 @@ def main(argv=None) -> int:
     from mmdet_alssl.active_learning.report import run_config
     cfg = run_config(dict(config_path=args.config,
                           cfg_options=args.cfg_options))
-    warm = args.warm_start or cfg.get('active_learning', {}).get(
-        'warm_start', False)
+    loop_cfg = cfg.get('active_learning', {})
+    warm = args.warm_start or loop_cfg.get('warm_start', False)
+    initial_iters = args.initial_iters or loop_cfg.get('initial_iters')
     planned = plan_runs(args.out_dir, args.config, args.seeds, args.runs,
                         args.cycles, loop_flags(args), args.cfg_options,
                         ceiling_iters(args.train_iters or
                                       cfg.train_cfg.max_iters, args.cycles,
-                                      warm))
+                                      warm, initial_iters),
+                        args.initial_iters)
     if args.dry_run:
         for r in planned:
             print(f'{run_status(r.work_dir, r.cycles):7s} seed {r.seed} '

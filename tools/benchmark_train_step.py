@@ -4,12 +4,11 @@ Command (from the repository root)::
 
     .venv/bin/python tools/benchmark_train_step.py --threads 1
 
-Both detectors are mmdet's SSDLite config
-(``mmdet::ssd/ssdlite_mobilenetv2-scratch_8xb24-600e_coco.py``) shrunk to the
-project's CPU scale: MobileNetV2 x0.5, neck and head channels to match,
-anchors for 128 px, ``init_cfg=None`` (no download). One is the config's
-plain ``SingleStageDetector`` + ``SSDHead``, the other ``ConsistencySSD`` +
-``PseudoLabelSSDHead`` with the same weights (state dict copied).
+Both detectors are the model of a plugin config (``--config``, default the
+CPU config of the embedded data set: SSD on a ResNet-18 x1/4 at 128 px). One
+is that model as mmdet's plain ``SingleStageDetector`` + ``SSDHead``, the
+other the config's ``ConsistencySSD`` + ``PseudoLabelSSDHead``, with the same
+weights (state dict copied).
 
 Both get the SAME batch (default 16 images, half labeled with ground truth,
 half unlabeled). Plain SSD has no notion of unlabeled images, so it sees
@@ -37,23 +36,25 @@ import time
 
 import torch
 from mmengine.config import Config
-from mmengine.hub import get_config
 from mmengine.structures import InstanceData
 
 from mmdet.registry import MODELS
 from mmdet.testing import demo_mm_inputs
 from mmdet.utils import register_all_modules
 
-SSDLITE_CFG = 'mmdet::ssd/ssdlite_mobilenetv2-scratch_8xb24-600e_coco.py'
+DEFAULT_CONFIG = 'configs/alssl_ssd_r18_synthetic_cpu.py'
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--config', default=DEFAULT_CONFIG,
+                        help=f'plugin config whose model is timed (default '
+                        f'{DEFAULT_CONFIG})')
     parser.add_argument('--batch-size', type=int, default=16)
     parser.add_argument('--unlabeled', type=int, default=8,
                         help='unlabeled images in the batch (default half)')
-    parser.add_argument('--size', type=int, default=128, help='input px')
-    parser.add_argument('--num-classes', type=int, default=20)
+    parser.add_argument('--size', type=int, default=128,
+                        help="input px (the config's input size)")
     parser.add_argument('--iters', type=int, default=5,
                         help='iterations per timed round')
     parser.add_argument('--rounds', type=int, default=5,
@@ -70,33 +71,21 @@ def parse_args():
     return args
 
 
-def model_cfg(consistency: bool, num_classes: int, size: int) -> Config:
-    """mmdet's SSDLite model config at MobileNetV2 x0.5 and ``size`` px."""
-    model = get_config(SSDLITE_CFG).model
-    scale = size / 128
-    model.backbone.update(widen_factor=0.5, init_cfg=None)
-    # x0.5: stage 4 has 48 channels; the last 1x1 conv keeps 1280.
-    channels = (48, 1280, 256, 128, 128, 64)
-    model.neck.update(in_channels=channels[:2], out_channels=channels,
-                      init_cfg=None)
-    model.bbox_head.update(
-        in_channels=channels, num_classes=num_classes, init_cfg=None,
-        anchor_generator=dict(
-            type='SSDAnchorGenerator', scale_major=False,
-            strides=[int(s * scale) for s in (16, 32, 64, 128, 128, 128)],
-            ratios=[[2, 3]] * 6,
-            min_sizes=[s * scale for s in (12, 28, 48, 72, 96, 116)],
-            max_sizes=[s * scale for s in (28, 48, 72, 96, 116, 128)]))
-    if consistency:
-        model.type = 'ConsistencySSD'
-        model.bbox_head.type = 'PseudoLabelSSDHead'
+def model_cfg(config: str, consistency: bool) -> Config:
+    """The config's model, or the same network as mmdet's plain SSD."""
+    model = Config.fromfile(config).model
+    if not consistency:
+        model.type = 'SingleStageDetector'
+        model.bbox_head.type = 'SSDHead'
+        for key in ('consistency_weight', 'ramp_up', 'ramp_down'):
+            model.pop(key, None)
     return model
 
 
 def make_batch(model, args):
     packed = demo_mm_inputs(args.batch_size, (3, args.size, args.size),
                             num_items=[3] * args.batch_size,
-                            num_classes=args.num_classes)
+                            num_classes=model.bbox_head.num_classes)
     labeled = args.batch_size - args.unlabeled
     for i, sample in enumerate(packed['data_samples']):
         if i >= labeled:
@@ -131,8 +120,8 @@ def main():
     import mmdet_alssl  # noqa: F401  (registers the plugin's models)
 
     torch.manual_seed(0)
-    plain = MODELS.build(model_cfg(False, args.num_classes, args.size))
-    ours = MODELS.build(model_cfg(True, args.num_classes, args.size))
+    plain = MODELS.build(model_cfg(args.config, False))
+    ours = MODELS.build(model_cfg(args.config, True))
     ours.load_state_dict(plain.state_dict())
     device = torch.device(args.device)
     plain.to(device).train()
@@ -154,8 +143,8 @@ def main():
                 timed_round(model, optimizer, inputs, samples, args.iters,
                             sync))
 
-    print(f'batch {args.batch_size} ({args.unlabeled} unlabeled) at '
-          f'{args.size} px, {args.num_classes} classes, device '
+    print(f'{args.config}: batch {args.batch_size} ({args.unlabeled} '
+          f'unlabeled) at {args.size} px, device '
           f'{args.device}, torch threads {torch.get_num_threads()}, '
           f'{args.rounds} rounds x {args.iters} iters after {args.warmup} '
           f'warm-up')

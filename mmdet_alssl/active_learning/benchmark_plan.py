@@ -82,17 +82,21 @@ class PlannedRun:
 
 def loop_argv(config, work_dir, seed: int, spec: RunSpec, cycles: int,
               flags: Sequence[str], cfg_options: Sequence[str],
-              ceiling_iters: Optional[int] = None) -> List[str]:
+              ceiling_iters: Optional[int] = None,
+              initial_iters: Optional[int] = None) -> List[str]:
     """``al_loop`` arguments of one run (``flags``: loop flags such as
     ``--budget 50``; ``cfg_options``: ``key=value`` for every run;
     ``ceiling_iters``: training length of the all-labels run, if not the
-    config's)."""
+    config's; ``initial_iters``: cycle 0's length in the other runs)."""
     argv = [str(config), str(work_dir), '--cycles', str(cycles), '--seed',
             str(seed), '--strategy', spec.strategy, *flags]
     if spec.all_labels:  # argparse: the last --initial / --train-iters wins
         argv += ['--initial', str(ALL_IMAGES)]
-        if ceiling_iters is not None:
-            argv += ['--train-iters', str(ceiling_iters)]
+        if ceiling_iters is not None:  # its only cycle is cycle 0
+            argv += ['--train-iters', str(ceiling_iters), '--initial-iters',
+                     str(ceiling_iters)]
+    elif initial_iters is not None:
+        argv += ['--initial-iters', str(initial_iters)]
     options = list(cfg_options) + [
         f'active_learning.pseudo_labels={spec.pseudo_labels}']
     if not spec.consistency:
@@ -103,10 +107,12 @@ def loop_argv(config, work_dir, seed: int, spec: RunSpec, cycles: int,
 def plan_runs(out_dir, config, seeds: Sequence[int], names: Sequence[str],
               cycles: int, flags: Sequence[str] = (),
               cfg_options: Sequence[str] = (),
-              ceiling_iters: Optional[int] = None) -> List[PlannedRun]:
+              ceiling_iters: Optional[int] = None,
+              initial_iters: Optional[int] = None) -> List[PlannedRun]:
     """Every loop run, in execution order: per seed, the shared cycle 0
     (when a chosen run uses it), then the chosen runs in :data:`RUNS`
-    order. ``ceiling_iters``: see :func:`ceiling_iters`."""
+    order. ``ceiling_iters``: see :func:`ceiling_iters`;
+    ``initial_iters``: cycle 0's length (al_loop's ``--initial-iters``)."""
     unknown = sorted(set(names) - {r.name for r in RUNS})
     if unknown:
         raise ValueError(f'unknown runs {unknown}; choose from '
@@ -120,23 +126,26 @@ def plan_runs(out_dir, config, seeds: Sequence[int], names: Sequence[str],
             planned.append(PlannedRun(
                 seed, SHARED, SHARED_SPEC.title, shared, 0, loop_argv(
                     config, shared, seed, SHARED_SPEC, 0, flags,
-                    cfg_options), None))
+                    cfg_options, initial_iters=initial_iters), None))
         for spec in chosen:
             n = 0 if spec.all_labels else cycles
             planned.append(PlannedRun(
                 seed, spec.name, spec.title, base / spec.name, n,
                 loop_argv(config, base / spec.name, seed, spec, n, flags,
-                          cfg_options, ceiling_iters),
+                          cfg_options, ceiling_iters, initial_iters),
                 shared if spec.shares_cycle0 else None))
     return planned
 
 
-def ceiling_iters(iters: int, cycles: int, warm_start: bool
-                  ) -> Optional[int]:
-    """Training length of the all-labels run: with warm starts the last
-    cycle's model has trained ``(cycles + 1) * iters`` iterations in all,
-    so the ceiling gets as many; otherwise None (the config's ``iters``)."""
-    return (cycles + 1) * int(iters) if warm_start else None
+def ceiling_iters(iters: int, cycles: int, warm_start: bool,
+                  initial_iters: Optional[int] = None) -> int:
+    """Training length of the all-labels run: as long as the last cycle's
+    model has trained. With warm starts that is ``initial_iters + cycles *
+    iters`` iterations in all (``initial_iters`` defaults to ``iters``);
+    without, ``iters`` (each cycle trains from scratch)."""
+    if not warm_start:
+        return int(iters)
+    return int(initial_iters or iters) + cycles * int(iters)
 
 
 def run_status(work_dir, cycles: int) -> str:

@@ -211,6 +211,25 @@ def zero_length(train_cfg: Mapping) -> dict:
     return {f'train_cfg.max_{unit}s': 0}
 
 
+def cycle_length(train_cfg: Mapping, k: int,
+                 initial_iters: Optional[int]) -> dict:
+    """``train_cfg`` overrides giving cycle ``k`` its own length: ``{}``
+    except cycle 0 with ``initial_iters``, ``{'train_cfg.max_iters': n}``.
+
+    Raises:
+        ValueError: ``initial_iters`` with an epoch-based ``train_cfg``.
+    """
+    if k != 0 or initial_iters is None:
+        return {}
+    unit, _ = train_length(train_cfg)
+    if unit != 'iter':
+        raise ValueError(f'initial_iters={initial_iters} needs an '
+                         f'iteration-based train_cfg (max_iters), but this '
+                         f'config trains by epochs; leave --initial-iters '
+                         f'out or use an IterBasedTrainLoop')
+    return {'train_cfg.max_iters': int(initial_iters)}
+
+
 def finished_checkpoint(train_dir, train_cfg: Mapping) -> Optional[Path]:
     """The final checkpoint of a training work dir, if training finished.
 

@@ -8,7 +8,9 @@ Settings (``tools/al_loop.py`` flag / ``active_learning`` key):
   (>= 0), ``strategy`` (a registered name), ``tau`` (in (0, 1]),
   ``score_thr`` (in [0, 1]): required, from either place;
 - ``pseudo_labels`` (default True), ``warm_start`` (default False),
-  ``strategy_kwargs`` (config only, default {});
+  ``strategy_kwargs`` (config only, default {}), ``initial_iters``
+  (``train_cfg.max_iters`` of cycle 0 only, >= 1; default None: the same
+  length as every cycle);
 - ``human``, ``pool_size`` (command line only; pool_size >= 1 or None).
 """
 from typing import Any, Mapping, Optional, Sequence
@@ -22,7 +24,8 @@ from .strategies import available_strategies
 REQUIRED = ('initial', 'budget', 'cycles', 'strategy', 'tau', 'seed',
             'score_thr')
 #: Settings with a default: name -> default.
-OPTIONAL = dict(pseudo_labels=True, warm_start=False, strategy_kwargs={})
+OPTIONAL = dict(pseudo_labels=True, warm_start=False, strategy_kwargs={},
+                initial_iters=None)
 
 
 def resolve_settings(cli: Mapping[str, Any],
@@ -69,6 +72,10 @@ def resolve_settings(cli: Mapping[str, Any],
     s['pseudo_labels'] = bool(s['pseudo_labels'])
     s['warm_start'] = bool(s['warm_start'])
     s['strategy_kwargs'] = dict(s['strategy_kwargs'])
+    if s['initial_iters'] is not None:
+        s['initial_iters'] = check_int(
+            'initial_iters', s['initial_iters'], 1,
+            'or leave it out to train cycle 0 as long as the others')
     s['human'] = bool(cli.get('human'))
     s['pool_size'] = cli.get('pool_size')
     if s['pool_size'] is not None:

@@ -146,11 +146,18 @@ def test_seed_from_shared(tmp_path):
 
 def test_ceiling_trains_as_long_as_the_last_warm_started_cycle(tmp_path):
     assert bp.ceiling_iters(250, 4, warm_start=True) == 1250
-    assert bp.ceiling_iters(250, 4, warm_start=False) is None
+    assert bp.ceiling_iters(250, 4, warm_start=True, initial_iters=600) == 1600
+    assert bp.ceiling_iters(250, 4, warm_start=False, initial_iters=600) == 250
     plan = bp.plan_runs(tmp_path, 'c.py', [0], ['unified', 'all_labels'], 4,
-                        flags=['--train-iters', '250'], ceiling_iters=1250)
-    ceiling, unified = plan[-1], plan[-2]
+                        flags=['--train-iters', '250'], ceiling_iters=1600,
+                        initial_iters=600)
+    shared, unified, ceiling = plan
     cut = ceiling.argv.index('--cfg-options')
-    assert ceiling.argv[cut - 4:cut] == ['--initial', str(bp.ALL_IMAGES),
-                                         '--train-iters', '1250']
-    assert unified.argv.count('--train-iters') == 1
+    # the ceiling's only cycle is cycle 0: both lengths are the ceiling's
+    assert ceiling.argv[cut - 6:cut] == ['--initial', str(bp.ALL_IMAGES),
+                                         '--train-iters', '1600',
+                                         '--initial-iters', '1600']
+    for run in (shared, unified):  # the shared cycle 0 and its users
+        assert run.argv.count('--train-iters') == 1
+        cut = run.argv.index('--cfg-options')
+        assert run.argv[cut - 2:cut] == ['--initial-iters', '600']

@@ -186,6 +186,17 @@ def test_train_length_and_zero_length():
         plan.train_length(dict(type='X'))
 
 
+def test_cycle_length_sets_only_cycle_0():
+    iters = dict(type='IterBasedTrainLoop', max_iters=120)
+    assert plan.cycle_length(iters, 0, 600) == {'train_cfg.max_iters': 600}
+    assert plan.cycle_length(iters, 1, 600) == {}
+    assert plan.cycle_length(iters, 0, None) == {}
+    with pytest.raises(ValueError, match='initial_iters=600 needs an '
+                       'iteration-based train_cfg'):
+        plan.cycle_length(dict(max_epochs=24), 0, 600)
+    assert plan.cycle_length(dict(max_epochs=24), 0, None) == {}
+
+
 # ---- --cfg-options text ---------------------------------------------------
 def parse_back(strings):
     ns = argparse.Namespace()

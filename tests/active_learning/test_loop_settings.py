@@ -16,7 +16,11 @@ def test_command_line_overrides_the_config():
     assert s == dict(initial=40, budget=5, cycles=4, strategy='entropy',
                      tau=0.9, seed=0, score_thr=0.3, pseudo_labels=True,
                      warm_start=True, strategy_kwargs={}, human=True,
-                     pool_size=10)
+                     pool_size=10, initial_iters=None)
+    assert resolve_settings(dict(initial_iters=600), CONFIG)[
+        'initial_iters'] == 600
+    assert resolve_settings({}, dict(CONFIG, initial_iters=300))[
+        'initial_iters'] == 300
 
 
 def test_defaults_of_the_optional_settings():
@@ -40,6 +44,8 @@ def test_defaults_of_the_optional_settings():
     (dict(cycles=-1), 'cycles=-1 must be an integer >= 0'),
     (dict(score_thr=1.5), r'score_thr=1.5 must be in \[0, 1\]'),
     (dict(pool_size=0), 'pool_size=0 must be an integer >= 1'),
+    (dict(initial_iters=0), 'initial_iters=0 must be an integer >= 1'),
+    (dict(initial_iters=2.5), 'initial_iters=2.5 must be an integer'),
 ])
 def test_bad_values_name_the_value(cli, match):
     with pytest.raises(ValueError, match=match):

@@ -239,6 +239,22 @@ def test_more_cycles_later_with_a_budget_larger_than_what_is_left(
     assert len(labeled2) == POOL and unlabeled2 == []
 
 
+def test_initial_iters_trains_cycle_0_longer_and_resumes(options, tmp_path):
+    work_dir = tmp_path / 'wd'
+    args = loop_args(work_dir, options, cycles=0, initial_iters=3)
+    rc, out = run(args, tmp_path / 'log.txt')
+    assert rc == 0, out[-5000:]
+    train_dir = work_dir / 'cycle_0/train'
+    assert sorted(p.name for p in train_dir.glob('*.pth')) == ['iter_3.pth']
+    # A resume that lost the train marker finds the 3-iteration checkpoint
+    # finished (judged by cycle 0's length, not the config's 2).
+    (work_dir / 'cycle_0/done/train.json').unlink()
+    rc, out = run(args, tmp_path / 'log2.txt')
+    assert rc == 0, out[-5000:]
+    assert f'cycle 0: training had finished ({train_dir / "iter_3.pth"})' \
+        in out
+
+
 # ---- bad input (no training: in-process) ----------------------------------
 def test_bad_settings_are_refused_before_anything_is_written(
         al_loop, options, tmp_path, capsys):
@@ -248,6 +264,7 @@ def test_bad_settings_are_refused_before_anything_is_written(
         (dict(tau=1.5), 'tau=1.5 is outside (0, 1]'),
         (dict(strategy='best'), "unknown strategy 'best'; known: entropy"),
         (dict(budget=0), 'budget=0 must be an integer >= 1'),
+        (dict(initial_iters=0), 'initial_iters=0 must be an integer >= 1'),
     ]:
         args = loop_args(work_dir, options, **flags)
         assert al_loop.main(args) == 2, flags

@@ -14,7 +14,6 @@ import numpy as np
 import torch
 from mmdet.registry import DATASETS, HOOKS
 from mmdet.structures.bbox import bbox_flip
-from mmengine.dataset import pseudo_collate
 from mmengine.dist import (barrier, broadcast_object_list, collect_results,
                            get_world_size, is_main_process)
 from mmengine.hooks import Hook
@@ -31,38 +30,12 @@ from ...active_learning.cycle_state import (LABELED, PSEUDO_LABELS, SCORES,
 from ...active_learning.scores import FLIP_CANDIDATES
 from ...active_learning.state_io import write_json
 from ...datasets.label_type import LABEL_TYPE_KEY, UNLABELED as UNLABELED_T
+from ...datasets.tolerant_pool import TolerantPool, collate_tolerant
 
 #: The done marker the hook writes in ``cycle_<k>/done/``.
 STEP = 'acquire'
 #: ``{image_id: reason}`` of the pool images that could not be scored.
 SKIPPED = 'skipped_images.json'
-
-
-class _TolerantPool(Dataset):
-    """The pool data set, with an item that fails to load (an unreadable
-    image) turned into ``{'failed': img_id, 'error': ...}`` so that one bad
-    file is reported instead of killing the scoring of the whole pool."""
-
-    def __init__(self, dataset):
-        self.dataset = dataset
-
-    def __len__(self) -> int:
-        return len(self.dataset)
-
-    def __getitem__(self, idx: int) -> dict:
-        try:
-            return self.dataset[idx]
-        except Exception as err:  # noqa: BLE001 -- reported per image
-            img_id = self.dataset.get_data_info(idx)['img_id']
-            return dict(failed=img_id, error=f'{type(err).__name__}: {err}')
-
-
-def collate_tolerant(batch: Sequence[dict]):
-    """``(pseudo_collate(loaded items) | None, [(failed id, error), ...])``."""
-    ok = [item for item in batch if 'failed' not in item]
-    failed = [(item['failed'], item['error']) for item in batch
-              if 'failed' in item]
-    return (pseudo_collate(ok) if ok else None), failed
 
 
 @HOOKS.register_module()
@@ -222,7 +195,7 @@ class ActiveLearningHook(Hook):
         loader = runner.build_dataloader(
             dict(batch_size=self.batch_size, num_workers=self.num_workers,
                  sampler=dict(type='DefaultSampler', shuffle=False),
-                 collate_fn=collate_tolerant, dataset=_TolerantPool(pool)),
+                 collate_fn=collate_tolerant, dataset=TolerantPool(pool)),
             seed=self.seed)
         world = get_world_size()
         bar = ProgressBar(len(pool)) if is_main_process() else None
