@@ -11,8 +11,9 @@ through ``tools/train.py CONFIG --work-dir WORK_DIR/cycle_k/train
 --cfg-options ...`` (the cycle's id files, the hook's settings,
 ``randomness.seed``); every cycle starts from the same initialisation unless
 ``--warm-start``. ``--initial-iters`` gives cycle 0 (trained from scratch
-and, in tools/benchmark_al.py, shared by every strategy) its own length. In-training validation is switched off: the loop tests each
-cycle's final checkpoint itself (``tools/al_evaluate.py``).
+and, in tools/benchmark_al.py, shared by every strategy) its own length.
+In-training validation is switched off: the loop tests each cycle's final
+checkpoint itself (``tools/al_evaluate.py``).
 
 Re-running the same command resumes at the first unfinished step
 (``mmdet_alssl.active_learning.loop_plan``); a WORK_DIR made with other
@@ -266,6 +267,7 @@ class ActiveLearningLoop:
             self.log(msg)
 
     def cycle_length(self, k: int) -> dict:
+        """The ``train_cfg`` override of cycle k's length ({} if none)."""
         return plan.cycle_length(self.cfg.train_cfg, k,
                                  self.s['initial_iters'])
 
@@ -337,6 +339,7 @@ def main(argv=None) -> int:
         cfg = Config.fromfile(args.config)
         cfg.merge_from_dict(options)
         settings = resolve_settings(vars(args), cfg.get('active_learning'))
+        # an epoch-based config with initial_iters: refused before any write
         plan.cycle_length(cfg.train_cfg, 0, settings['initial_iters'])
         return ActiveLearningLoop(args.config, cfg, args.work_dir, settings,
                                   options).run()
