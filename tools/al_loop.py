@@ -208,8 +208,11 @@ class ActiveLearningLoop:
     def _train(self, step) -> bool:
         k = step.cycle
         train_dir = self.state.path(k, 'train')
-        length = self.cycle_length(k)
-        ckpt = plan.finished_checkpoint(train_dir, self.train_cfg(k))
+        length = plan.cycle_length(self.cfg.train_cfg, k,
+                                   self.s['initial_iters'])
+        train_cfg = Config(dict(train_cfg=self.cfg.train_cfg))
+        train_cfg.merge_from_dict(length)  # the config's, with k's length
+        ckpt = plan.finished_checkpoint(train_dir, train_cfg.train_cfg)
         if ckpt is None:
             if step.select:
                 self._budget_notice(k)
@@ -221,7 +224,7 @@ class ActiveLearningLoop:
             if self.s['warm_start'] and k > 0:
                 options['load_from'] = str(self.checkpoint(k - 1))
             self.run_train(k, train_dir, options, 'training')
-            ckpt = plan.finished_checkpoint(train_dir, self.train_cfg(k))
+            ckpt = plan.finished_checkpoint(train_dir, train_cfg.train_cfg)
             if ckpt is None:
                 raise LoopError(f'cycle {k}: training ended without a final '
                                 f'checkpoint in {train_dir}')
@@ -265,17 +268,6 @@ class ActiveLearningLoop:
         msg = plan.budget_message(self.s['budget'], len(unlabeled), k)
         if msg:
             self.log(msg)
-
-    def cycle_length(self, k: int) -> dict:
-        """The ``train_cfg`` override of cycle k's length ({} if none)."""
-        return plan.cycle_length(self.cfg.train_cfg, k,
-                                 self.s['initial_iters'])
-
-    def train_cfg(self, k: int):
-        """Cycle k's ``train_cfg``: the config's, with its own length."""
-        cfg = Config(dict(train_cfg=self.cfg.train_cfg))
-        cfg.merge_from_dict(self.cycle_length(k))
-        return cfg.train_cfg
 
     def checkpoint(self, k: int) -> Path:
         marker = self.state.path(k, DONE_DIR) / f'{plan.TRAIN}.json'
