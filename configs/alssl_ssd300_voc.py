@@ -44,7 +44,10 @@ train_dataloader = dict(
     dataset=dict(
         _delete_=True,
         type='ConcatDataset',
-        ignore_keys=['dataset_type'],
+        # mmdet's ConcatDataset puts 'cumulative_sizes' into its metainfo;
+        # labeled and unlabeled parts differ there, and a metainfo that
+        # differs becomes a list, which NumClassCheckHook cannot read.
+        ignore_keys=['dataset_type', 'cumulative_sizes'],
         datasets=[
             # 0: labeled (+ pseudo-labeled); 1: unlabeled. tools/al_loop.sh
             # sets image_ids_file / pseudo_labels_file of every part.

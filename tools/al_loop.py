@@ -4,6 +4,7 @@ select (ActiveLearningHook) -> test, with every step's state on disk.
     tools/al_loop.sh CONFIG WORK_DIR [--cycles N] [--initial N] [--budget N]
         [--strategy NAME] [--tau X] [--seed N] [--score-thr X] [--warm-start]
         [--human] [--train-iters N] [--initial-iters N] [--pool-size N]
+        [--launcher pytorch --nproc-per-node N [--master-port P]]
         [--cfg-options k=v ...]
 
 Defaults come from the config's ``active_learning`` dict. Cycle k trains
@@ -14,6 +15,11 @@ through ``tools/train.py CONFIG --work-dir WORK_DIR/cycle_k/train
 and, in tools/benchmark_al.py, shared by every strategy) its own length.
 In-training validation is switched off: the loop tests each cycle's final
 checkpoint itself (``tools/al_evaluate.py``).
+
+With ``--launcher pytorch`` each training (and the scoring that ends it)
+runs on ``--nproc-per-node`` processes through torchrun: scoring is
+sharded, rank 0 alone writes the cycle state; on a CPU the processes use
+gloo (``tools/_mmdet_tool.py``).
 
 Re-running the same command resumes at the first unfinished step
 (``mmdet_alssl.active_learning.loop_plan``); a WORK_DIR made with other
@@ -29,6 +35,7 @@ import shlex
 import subprocess
 import sys
 from pathlib import Path
+from typing import Optional
 
 from mmengine.config import Config, DictAction
 
@@ -43,8 +50,8 @@ import mmdet_alssl  # noqa: E402,F401  (registers the components)
 from al_evaluate import evaluate_cycle  # noqa: E402
 from mmdet.registry import DATASETS  # noqa: E402
 from mmdet.utils import register_all_modules  # noqa: E402
-from mmdet_alssl.active_learning import (CycleState,  # noqa: E402
-                                         cycle_cfg_options, find_al_datasets)
+from mmdet_alssl.active_learning import (  # noqa: E402
+    CycleState, cycle_cfg_options, find_al_datasets, pool_part_cfgs)
 from mmdet_alssl.active_learning import loop_plan as plan  # noqa: E402
 from mmdet_alssl.active_learning.cycle_state import (  # noqa: E402
     DONE_DIR, LABELED, METRICS, PSEUDO_LABELS, UNLABELED)
@@ -55,6 +62,8 @@ from mmdet_alssl.active_learning.loop_settings import (  # noqa: E402
     resolve_settings, run_manifest)
 from mmdet_alssl.active_learning.state_io import (  # noqa: E402
     atomic_write_text, read_json, write_ids, write_json)
+from mmdet_alssl.active_learning.work_dir_lock import (  # noqa: E402
+    DIE_WITH_PARENT_ENV, WorkDirLock, die_with_parent)
 from mmdet_alssl.datasets import label_type  # noqa: E402
 
 
@@ -86,7 +95,17 @@ def parse_args(argv=None):
                    help='work on a seeded random subset of the pool')
     p.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
                    help='config overrides (key=value) for every run')
-    return p.parse_args(argv)
+    p.add_argument('--launcher', choices=('none', 'pytorch'), default='none',
+                   help='pytorch: train and score each cycle on '
+                   '--nproc-per-node processes (torchrun; gloo on CPUs)')
+    p.add_argument('--nproc-per-node', type=int, default=1)
+    p.add_argument('--master-port', type=int, default=29500)
+    args = p.parse_args(argv)
+    if args.launcher == 'none' and args.nproc_per_node != 1:
+        p.error('--nproc-per-node needs --launcher pytorch')
+    if args.nproc_per_node < 1:
+        p.error(f'--nproc-per-node={args.nproc_per_node} must be >= 1')
+    return args
 
 
 class ActiveLearningLoop:
@@ -94,8 +113,11 @@ class ActiveLearningLoop:
     human step, or an error."""
 
     def __init__(self, config, cfg: Config, work_dir, settings: dict,
-                 options: dict):
+                 options: dict, lock: WorkDirLock,
+                 launch: Optional[argparse.Namespace] = None):
         self.config = Path(config)
+        self.lock = lock  # held: this loop is the WORK_DIR's one writer
+        self.launch = launch or argparse.Namespace(launcher='none')
         self.cfg = cfg  # with the user's options merged
         self.s = settings
         self.options = dict(options)  # the user's, for every run
@@ -133,22 +155,14 @@ class ActiveLearningLoop:
         """The pool's data sets (the unlabeled active-split ones of
         train_dataloader with every image, else the labeled ones)."""
         if self._parts is None:
-            found = [ds for _, ds in find_al_datasets(
-                self.cfg.train_dataloader)]
-            unl = [d for d in found
-                   if d.get('label_type') == label_type.UNLABELED]
             self._parts = []
-            for ds_cfg in (unl or found):
-                ds_cfg = copy.deepcopy(dict(ds_cfg))
-                for key in ('pseudo_labels_file', 'labels_file'):
-                    ds_cfg.pop(key, None)
-                ds_cfg.update(label_type=label_type.UNLABELED,
-                              image_ids_file=None)
+            for ds_cfg in pool_part_cfgs(self.cfg.train_dataloader):
                 part = DATASETS.build(ds_cfg)
-                if part.missing_img_ids:
-                    self.log(f'{len(part.missing_img_ids)} pool image(s) have '
-                             f'no image file and are left out of the pool: '
-                             f'{part.missing_img_ids[:10]}')
+                if part.unusable_images:
+                    self.log(f'{len(part.unusable_images)} pool image(s) '
+                             f'cannot be used and are left out of the pool '
+                             f'(listed in each cycle\'s skipped images): '
+                             f'{list(part.unusable_images.items())[:10]}')
                 self._parts.append(part)
         return self._parts
 
@@ -223,6 +237,7 @@ class ActiveLearningLoop:
                 stale.unlink(missing_ok=True)  # an interrupted run's
             if self.s['warm_start'] and k > 0:
                 options['load_from'] = str(self.checkpoint(k - 1))
+                options.update(self.s['warm_start_cfg_options'])
             self.run_train(k, train_dir, options, 'training')
             ckpt = plan.finished_checkpoint(train_dir, train_cfg.train_cfg)
             if ckpt is None:
@@ -304,16 +319,30 @@ class ActiveLearningLoop:
         for _, ds_cfg in find_al_datasets(cfg.train_dataloader):
             DATASETS.build(copy.deepcopy(dict(ds_cfg)))
 
+    def train_command(self, work_dir: Path, options: dict) -> list:
+        """tools/train.py for one run, under torchrun with --launcher."""
+        tool = [str(TOOLS / 'train.py'), str(self.config), '--work-dir',
+                str(work_dir), '--cfg-options',
+                *plan.cli_options({**self.options, **options})]
+        if self.launch.launcher == 'none':
+            return [sys.executable, *tool]
+        return [sys.executable, '-m', 'torch.distributed.run',
+                f'--nproc_per_node={self.launch.nproc_per_node}',
+                '--nnodes=1', '--master_addr=127.0.0.1',
+                f'--master_port={self.launch.master_port}', *tool,
+                '--launcher', 'pytorch']
+
     def run_train(self, k: int, work_dir: Path, options: dict,
                   what: str) -> None:
-        cmd = [sys.executable, str(TOOLS / 'train.py'), str(self.config),
-               '--work-dir', str(work_dir), '--cfg-options',
-               *plan.cli_options({**self.options, **options})]
-        env = dict(os.environ)
+        cmd = self.train_command(work_dir, options)
+        env = dict(os.environ, **{DIE_WITH_PARENT_ENV: '1'})
         env['PYTHONPATH'] = os.pathsep.join(
             [str(TOOLS.parent)] + [p for p in [env.get('PYTHONPATH')] if p])
         self.log(f'cycle {k}: {what}: {shlex.join(cmd)}')
-        rc = subprocess.run(cmd, env=env).returncode
+        # The child inherits the WORK_DIR lock and dies with the loop: a
+        # killed loop leaves no process writing into its state.
+        rc = subprocess.run(cmd, env=env, pass_fds=(self.lock.fd, ),
+                            preexec_fn=die_with_parent).returncode
         if rc != 0:
             raise LoopError(f'cycle {k}: {what} failed (exit status {rc}); '
                             f'its log is under {work_dir}. Fix the cause and '
@@ -333,8 +362,9 @@ def main(argv=None) -> int:
         settings = resolve_settings(vars(args), cfg.get('active_learning'))
         # an epoch-based config with initial_iters: refused before any write
         plan.cycle_length(cfg.train_cfg, 0, settings['initial_iters'])
-        return ActiveLearningLoop(args.config, cfg, args.work_dir, settings,
-                                  options).run()
+        with WorkDirLock(args.work_dir) as lock:
+            return ActiveLearningLoop(args.config, cfg, args.work_dir,
+                                      settings, options, lock, args).run()
     except LoopError as err:
         print(f'al_loop: {err}', file=sys.stderr)
         return 1

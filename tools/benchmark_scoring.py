@@ -4,7 +4,7 @@ own flip test-time augmentation, and peak memory of a pool N vs 10 x N.
 Command (from the repository root; ~5 min on 2 shared CPU cores)::
 
     .venv/bin/python tools/benchmark_scoring.py \\
-        configs/alssl_ssd_r18_synthetic_cpu.py \\
+        configs/alssl_ssd_lite0_synthetic_cpu.py \\
         --checkpoint work_dirs/demo/cycle_3/train/iter_250.pth \\
         --pool-size 100 --batch-size 8 --threads 1 --repeats 5 --tracemalloc
 

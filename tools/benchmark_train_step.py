@@ -42,7 +42,7 @@ from mmdet.registry import MODELS
 from mmdet.testing import demo_mm_inputs
 from mmdet.utils import register_all_modules
 
-DEFAULT_CONFIG = 'configs/alssl_ssd_r18_synthetic_cpu.py'
+DEFAULT_CONFIG = 'configs/alssl_ssd_lite0_synthetic_cpu.py'
 
 
 def parse_args():

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Distributed training with torch's launcher (MMDetection's usage) on GPUs:
-# MMEngine 0.10.7's pytorch launcher calls torch.cuda.set_device, so it
-# does not start on a CPU-only machine.
-#   tools/dist_train.sh CONFIG GPUS [train.py args...]
+# Distributed training with torch's launcher (MMDetection's usage). On GPUs:
+# MMEngine's launcher with NCCL, unchanged. On a CPU-only machine
+# tools/train.py starts a gloo process group itself (MMEngine's launcher
+# would call torch.cuda.set_device) and wraps the model in
+# CPUDistributedDataParallel; see tools/_mmdet_tool.py.
+#   tools/dist_train.sh CONFIG NPROC [train.py args...]
 # NNODES, NODE_RANK, PORT and MASTER_ADDR are read from the environment.
 set -euo pipefail
 CONFIG=$1
-GPUS=$2
+NPROC=$2
 shift 2
 NNODES=${NNODES:-1}
 NODE_RANK=${NODE_RANK:-0}
@@ -17,5 +19,5 @@ cd "$(dirname "$0")/.."
 PYTHONPATH="$(pwd):${PYTHONPATH:-}" \
 "$PYTHON" -m torch.distributed.run \
     --nnodes="$NNODES" --node_rank="$NODE_RANK" --master_addr="$MASTER_ADDR" \
-    --nproc_per_node="$GPUS" --master_port="$PORT" \
+    --nproc_per_node="$NPROC" --master_port="$PORT" \
     tools/train.py "$CONFIG" --launcher pytorch "$@"

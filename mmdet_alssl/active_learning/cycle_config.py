@@ -13,13 +13,15 @@ Keys are dotted paths with list indices, as ``Config.merge_from_dict`` and
 config file cannot be overridden (MMEngine substitutes them when it reads
 the file), which is why the data set keys themselves are returned.
 """
+import copy
 import inspect
-from typing import Any, Dict, List, Mapping, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from mmdet.registry import DATASETS, HOOKS
 
 from ..datasets.active_split import ActiveSplitMixin
 from ..datasets.label_type import LABEL_TYPE_KEY, LABELED, UNLABELED
+from ..datasets.split_files import IdsArg
 from .cycle_state import LABELED as LABELED_TXT
 from .cycle_state import PSEUDO_LABELS
 from .cycle_state import UNLABELED as UNLABELED_TXT
@@ -85,6 +87,51 @@ def find_al_datasets(dataloader_cfg: Mapping,
     if 'dataset' in dataloader_cfg:
         _walk(dataloader_cfg['dataset'], f'{prefix}.dataset', found)
     return found
+
+
+def pool_part_cfgs(dataloader_cfg: Mapping,
+                   label_type: str = UNLABELED,
+                   image_ids: Optional[IdsArg] = None) -> List[dict]:
+    """Configs of every part of the pool of a training dataloader.
+
+    The ONE definition of "the pool", used by the loop (split, export), the
+    hook (scoring) and the report (ground truth): the ``'unlabeled'``
+    active-split data sets of ``dataloader_cfg`` (each part, e.g. VOC2007
+    and VOC2012), or its labeled ones if it has none. Each copy is rebuilt
+    as ``label_type`` over ``image_ids`` (None: all its images), without
+    pseudo or human label files; with several parts, each keeps the ids it
+    holds (``ids_outside_pool='ignore'``).
+
+    Args:
+        dataloader_cfg (Mapping): e.g. ``cfg.train_dataloader``.
+        label_type (str): ``'unlabeled'`` (images only) or ``'labeled'``
+            (with the data set's own annotations). Defaults to unlabeled.
+        image_ids (str | Sequence | None): an ids file or list; None: all.
+
+    Returns:
+        list[dict]: one data set config per part, in config order.
+
+    Raises:
+        ValueError: no active-split data set, naming the fix.
+    """
+    found = [ds for _, ds in find_al_datasets(dataloader_cfg)]
+    if not found:
+        raise ValueError(
+            'train_dataloader has no active-split data set (ALVOCDataset, '
+            'ALCocoDataset), so there is no pool to label from; build the '
+            'training set as configs/_base_/datasets/alssl_bccd_voc.py does')
+    unlabeled = [ds for ds in found
+                 if ds.get(LABEL_TYPE_KEY, LABELED) == UNLABELED]
+    parts = []
+    for ds in unlabeled or found:
+        part = copy.deepcopy(dict(ds))
+        for key in ('pseudo_labels_file', 'labels_file'):
+            part.pop(key, None)
+        part.update({LABEL_TYPE_KEY: label_type, 'image_ids_file': image_ids})
+        if len(unlabeled or found) > 1:
+            part['ids_outside_pool'] = 'ignore'
+        parts.append(part)
+    return parts
 
 
 def find_hook(custom_hooks: Any) -> int:

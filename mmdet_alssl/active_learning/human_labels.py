@@ -16,7 +16,7 @@ Import (``tools/import_labels.py`` -> :func:`merge_human_labels`): the
 labeled COCO file must hold exactly the exported images (matched by
 ``alssl_image_id`` if the tool kept it, else by ``file_name``, else by its
 base name), categories are matched by name, boxes are ``[x, y, w, h]`` in
-pixels of the original image. ``cycle_<k>/human_labels.json`` then holds the
+pixels of the original image and inside it. ``cycle_<k>/human_labels.json`` then holds the
 human boxes of every image of cycle k's ``labeled.txt`` (cycle k-1's file
 plus the new ones), in the pseudo-label file format with string image ids
 (see :mod:`.pseudo_labels`), for the labeled data set to train on.
@@ -102,7 +102,8 @@ def _match_images(exported: Sequence[Mapping], labels: Mapping,
 
 
 def _check_sizes(exported: Sequence[Mapping], labels: Mapping,
-                 matched: Mapping, source: str) -> None:
+                 matched: Mapping, source: str) -> Dict[str, Tuple[int, int]]:
+    """Exported sizes by data set id; raises if the file resized one."""
     size = {img[ID_KEY]: (img['width'], img['height']) for img in exported}
     for img in labels['images']:
         want = size[matched[img.get('id')]]
@@ -112,11 +113,38 @@ def _check_sizes(exported: Sequence[Mapping], labels: Mapping,
                 f'{source}: image {img.get("file_name")!r} is {got[0]}x'
                 f'{got[1]}, the exported one {want[0]}x{want[1]}; boxes must '
                 f'be in pixels of the original image (do not resize it)')
+    return size
+
+
+#: How far (pixels) a human box may cross the image border: labeling tools
+#: round, so a box ending at x = W + 0.5 is the image edge, and is clipped.
+BORDER_TOLERANCE = 1.0
+
+
+def _inside_image(bbox: List[float], width: float, height: float,
+                  where: str) -> List[float]:
+    """``bbox`` clipped to the image, or ValueError if it crosses the border
+    by more than :data:`BORDER_TOLERANCE` (it would train on pixels that do
+    not exist; such boxes drove training to NaN)."""
+    x, y, w, h = bbox
+    tol = BORDER_TOLERANCE
+    if x < -tol or y < -tol or x + w > width + tol or y + h > height + tol:
+        raise ValueError(
+            f'{where} has bbox {bbox!r} ([x, y, width, height]), which '
+            f'reaches ({x + w:g}, {y + h:g}) outside the {width:g}x'
+            f'{height:g} image; boxes must lie inside the image, in pixels '
+            f'of the original image: fix the box in the labeling tool and '
+            f'export again')
+    x1, y1 = max(x, 0.0), max(y, 0.0)
+    x2, y2 = min(x + w, float(width)), min(y + h, float(height))
+    return [x1, y1, x2 - x1, y2 - y1]
 
 
 def _boxes(labels: Mapping, matched: Mapping, classes: Sequence[str],
+           sizes: Mapping[str, Tuple[int, int]],
            source: str) -> List[Tuple[str, List[float], int, int]]:
-    """``(data set id, [x, y, w, h], category id 1..C, iscrowd)``."""
+    """``(data set id, [x, y, w, h], category id 1..C, iscrowd)``; boxes
+    checked against ``sizes`` (data set id -> (width, height))."""
     names = {c.get('id'): c.get('name') for c in labels['categories']}
     boxes = []
     for ann in labels['annotations']:
@@ -138,8 +166,11 @@ def _boxes(labels: Mapping, matched: Mapping, classes: Sequence[str],
             raise ValueError(f'{source}: annotation {ann.get("id")!r} has '
                              f'bbox {bbox!r}; COCO boxes are [x, y, width, '
                              f'height] with positive width and height')
-        boxes.append((matched[ann['image_id']], [float(v) for v in bbox],
-                      list(classes).index(name) + 1,
+        image_id = matched[ann['image_id']]
+        bbox = _inside_image(
+            [float(v) for v in bbox], *sizes[image_id],
+            f'{source}: annotation {ann.get("id")!r} on image {image_id!r}')
+        boxes.append((image_id, bbox, list(classes).index(name) + 1,
                       int(ann.get('iscrowd', 0))))
     return boxes
 
@@ -164,7 +195,9 @@ def merge_human_labels(to_label: Mapping, labels: Mapping,
     Raises:
         ValueError: images missing or not selected (both listed), an image
             twice, a size other than the exported one, an unknown category,
-            a malformed box, or an annotation on an unlisted image.
+            a malformed box, a box outside its image (beyond
+            :data:`BORDER_TOLERANCE`; within it, boxes are clipped), or an
+            annotation on an unlisted image.
     """
     for key in ('images', 'annotations', 'categories'):
         if not isinstance(labels.get(key), list):
@@ -173,8 +206,8 @@ def merge_human_labels(to_label: Mapping, labels: Mapping,
     exported = to_label['images']
     classes = [c['name'] for c in to_label['categories']]
     matched = _match_images(exported, labels, source)
-    _check_sizes(exported, labels, matched, source)
-    new_boxes = _boxes(labels, matched, classes, source)
+    sizes = _check_sizes(exported, labels, matched, source)
+    new_boxes = _boxes(labels, matched, classes, sizes, source)
 
     images = {img[ID_KEY]: dict(id=img[ID_KEY], file_name=img['file_name'],
                                 width=img['width'], height=img['height'])

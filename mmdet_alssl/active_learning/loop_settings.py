@@ -10,7 +10,9 @@ Settings (``tools/al_loop.py`` flag / ``active_learning`` key):
 - ``pseudo_labels`` (default True), ``warm_start`` (default False),
   ``strategy_kwargs`` (config only, default {}), ``initial_iters``
   (``train_cfg.max_iters`` of cycle 0 only, >= 1; default None: the same
-  length as every cycle);
+  length as every cycle), ``warm_start_cfg_options`` (config only, default
+  {}: ``--cfg-options`` for the warm-started cycles k >= 1, e.g. a lower
+  learning rate for fine-tuning);
 - ``human``, ``pool_size`` (command line only; pool_size >= 1 or None).
 """
 from typing import Any, Mapping, Optional, Sequence
@@ -25,7 +27,7 @@ REQUIRED = ('initial', 'budget', 'cycles', 'strategy', 'tau', 'seed',
             'score_thr')
 #: Settings with a default: name -> default.
 OPTIONAL = dict(pseudo_labels=True, warm_start=False, strategy_kwargs={},
-                initial_iters=None)
+                initial_iters=None, warm_start_cfg_options={})
 
 
 def resolve_settings(cli: Mapping[str, Any],
@@ -72,6 +74,12 @@ def resolve_settings(cli: Mapping[str, Any],
     s['pseudo_labels'] = bool(s['pseudo_labels'])
     s['warm_start'] = bool(s['warm_start'])
     s['strategy_kwargs'] = dict(s['strategy_kwargs'])
+    s['warm_start_cfg_options'] = dict(s['warm_start_cfg_options'])
+    if s['warm_start_cfg_options'] and not s['warm_start']:
+        raise ValueError(
+            f'active_learning.warm_start_cfg_options='
+            f'{s["warm_start_cfg_options"]!r} only applies to warm-started '
+            f'cycles: pass --warm-start or leave it out')
     if s['initial_iters'] is not None:
         s['initial_iters'] = check_int(
             'initial_iters', s['initial_iters'], 1,

@@ -211,7 +211,7 @@ def box_counts(gt: Mapping, classes: Sequence[str]) -> Dict[str, int]:
 
 def load_ground_truth(cfg, image_ids: Optional[Sequence] = None) -> dict:
     """Ground truth of the pool images, parsed by the config's own data set
-    classes (the labeled active-split data sets of ``train_dataloader``).
+    classes (every part of the pool, :func:`~.cycle_config.pool_part_cfgs`).
 
     Args:
         cfg (Config): the run's config (its ``--cfg-options`` merged).
@@ -224,17 +224,12 @@ def load_ground_truth(cfg, image_ids: Optional[Sequence] = None) -> dict:
     from mmdet.registry import DATASETS
 
     from ..datasets.label_type import LABELED as LABELED_TYPE
-    from .cycle_config import find_al_datasets
+    from .cycle_config import pool_part_cfgs
     gt = {}
-    for _, ds_cfg in find_al_datasets(cfg.train_dataloader):
-        if ds_cfg.get('label_type', LABELED_TYPE) != LABELED_TYPE:
-            continue
-        ds_cfg = copy.deepcopy(dict(ds_cfg))
-        for key in ('pseudo_labels_file', 'labels_file'):
-            ds_cfg.pop(key, None)
-        ds_cfg.update(image_ids_file=None if image_ids is None else sorted(
-            {str(i) for i in image_ids}), ids_outside_pool='ignore',
-            pipeline=[], filter_cfg=dict(filter_empty_gt=False))
+    ids = None if image_ids is None else sorted({str(i) for i in image_ids})
+    for ds_cfg in pool_part_cfgs(cfg.train_dataloader, LABELED_TYPE, ids):
+        ds_cfg.update(ids_outside_pool='ignore', pipeline=[],
+                      filter_cfg=dict(filter_empty_gt=False))
         dataset = DATASETS.build(ds_cfg)
         for i in range(len(dataset)):
             info = dataset.get_data_info(i)

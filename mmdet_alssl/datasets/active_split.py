@@ -15,18 +15,23 @@ Decisions:
   naming the image: they cover no pixel, so they can be neither a target nor
   an ignore region, and SSD's box coder would take ``log(0)`` of their size.
   (``CocoDataset`` itself already skips COCO boxes under 1 px, silently.)
-- Image files are checked when the data set is built: a missing image of a
-  labeled or pseudo-labeled item raises ``FileNotFoundError``; an unlabeled
-  one is left out with a warning (nothing to supervise, nothing to score)
-  and its id kept in ``missing_img_ids``.
+- Image files are checked when the data set is built, every one of the
+  split: found and decodable (decoded at 1/8 scale, which JPEG does without
+  a full decode). Unusable images of labeled or pseudo-labeled items raise
+  ONE ``ValueError`` that lists them all; unusable unlabeled ones are left
+  out with a warning (nothing to supervise, nothing to score) and kept in
+  ``unusable_images`` (id -> reason). Without this a single unreadable
+  unlabeled image stopped training from inside a dataloader worker.
 - ``image_ids_file`` / ``pseudo_labels_file`` paths are used as given, not
   joined with ``data_root``: they are cycle state under the loop's WORK_DIR.
 """
+import json
 import logging
 import os.path as osp
 import xml.etree.ElementTree as ET
-from typing import List, Optional
+from typing import Dict, List, Optional
 
+import cv2
 import mmcv
 import numpy as np
 from mmdet.datasets import CocoDataset, VOCDataset
@@ -38,6 +43,20 @@ from .label_type import (LABEL_TYPE_KEY, LABELED, PSEUDO, UNLABELED,
                          check_label_type)
 from .split_files import (IdsArg, describe_ids, read_image_ids,
                           read_pseudo_labels)
+
+
+def image_problem(img_path: str, backend_args=None) -> Optional[str]:
+    """Why an image file cannot be trained on, or None if it can."""
+    if not exists(img_path, backend_args=backend_args):
+        return 'image file not found'
+    data = get(img_path, backend_args=backend_args)
+    # IMREAD_REDUCED_*_8: JPEG decodes at 1/8 scale from its DCT (fast);
+    # other formats decode fully. Either way a non-image fails.
+    img = cv2.imdecode(np.frombuffer(data, np.uint8),
+                       cv2.IMREAD_REDUCED_COLOR_8) if data else None
+    if img is None:
+        return f'cannot be decoded as an image ({len(data)} bytes)'
+    return None
 
 
 class ActiveSplitMixin:
@@ -105,7 +124,7 @@ class ActiveSplitMixin:
         self.image_ids_file = image_ids_file
         self.pseudo_labels_file = pseudo_labels_file
         self.labels_file = labels_file
-        self.missing_img_ids: List[str] = []
+        self.unusable_images: Dict[str, str] = {}
         if label_type == UNLABELED:
             # Unlabeled images have no boxes by design: an empty-GT filter
             # would remove all of them.
@@ -149,6 +168,7 @@ class ActiveSplitMixin:
             **dict.fromkeys(self._pseudo, PSEUDO)
         }
         self._pool_ids = set()
+        self._unusable_supervised: List[str] = []
         # The parent parses the pool; our parse_data_info returns None for
         # pool images outside the split (without reading their annotation).
         data_list = [
@@ -163,13 +183,22 @@ class ActiveSplitMixin:
                 f'image id {unknown[0]!r} of {source} ({len(unknown)} unknown '
                 f'in all) is not in the pool ann_file {self.ann_file!r}: '
                 f'remove it, or point ann_file at the pool it comes from')
-        if self.missing_img_ids:
+        if self._unusable_supervised:
+            bad = self._unusable_supervised
+            raise ValueError(
+                f'{len(bad)} labeled / pseudo-labeled image(s) cannot be '
+                f'used: {"; ".join(bad[:20])}{" ..." if len(bad) > 20 else ""}'
+                f'. Restore these files, or remove their ids from '
+                f'{describe_ids(self.image_ids_file)} / pseudo_labels_file')
+        if self.unusable_images:
             print_log(
-                f'{len(self.missing_img_ids)} unlabeled image(s) have no image '
-                f'file and are left out: {self.missing_img_ids[:10]}',
+                f'{len(self.unusable_images)} unlabeled image(s) cannot be '
+                f'used and are left out: '
+                f'{list(self.unusable_images.items())[:10]}',
                 logger='current',
                 level=logging.WARNING)
         del self._pseudo, self._human, self._roles, self._pool_ids
+        del self._unusable_supervised
         return data_list
 
     def _role_of(self, img_id) -> Optional[str]:
@@ -178,17 +207,17 @@ class ActiveSplitMixin:
         return self.label_type if self._roles is None else self._roles.get(
             str(img_id))
 
-    def _image_missing(self, img_path: str, img_id, role: str) -> bool:
-        """True (and recorded) for an unlabeled item without its image."""
-        if exists(img_path, backend_args=self.backend_args):
+    def _image_unusable(self, img_path: str, img_id, role: str) -> bool:
+        """True (and recorded) if the image is missing or not decodable."""
+        reason = image_problem(img_path, self.backend_args)
+        if reason is None:
             return False
         if role == UNLABELED:
-            self.missing_img_ids.append(str(img_id))
-            return True
-        raise FileNotFoundError(
-            f'image {img_path!r} of {role} image {str(img_id)!r} not found: '
-            f'restore the file, or remove the id from '
-            f'{describe_ids(self.image_ids_file)} / pseudo_labels_file')
+            self.unusable_images[str(img_id)] = f'{img_path}: {reason}'
+        else:
+            self._unusable_supervised.append(
+                f'{img_path} ({role} image {str(img_id)!r}): {reason}')
+        return True
 
     def _finish_data_info(self, data_info: dict, role: str) -> dict:
         """Swap in this split's instances and tag the item with ``role``."""
@@ -255,7 +284,7 @@ class ALVOCDataset(ActiveSplitMixin, VOCDataset):
         if role is None:
             return None
         img_path = osp.join(self.sub_data_root, img_info['file_name'])
-        if self._image_missing(img_path, img_info['img_id'], role):
+        if self._image_unusable(img_path, img_info['img_id'], role):
             return None
         xml_path = img_info['xml_path']
         needs_xml = role == LABELED and str(
@@ -312,8 +341,10 @@ class ALCocoDataset(ActiveSplitMixin, CocoDataset):
             return None
         if not self._classes_checked:
             self._check_class_order()
+        if role == LABELED:
+            self._check_annotations(raw_data_info)
         data_info = super().parse_data_info(raw_data_info)
-        if self._image_missing(data_info['img_path'], img_id, role):
+        if self._image_unusable(data_info['img_path'], img_id, role):
             return None
         return self._finish_data_info(data_info, role)
 
@@ -328,9 +359,46 @@ class ALCocoDataset(ActiveSplitMixin, CocoDataset):
                 f'order (labels follow it)')
         self._classes_checked = True
 
+    def _check_annotations(self, raw_data_info: dict) -> None:
+        """Refuse what ``CocoDataset`` would drop without a word from a
+        labeled image: a box of an unknown category or with a negative
+        size. Boxes under a pixel or outside the image (also dropped) get a
+        warning: some exports hold such slivers."""
+        img = raw_data_info['raw_img_info']
+        where = (f'{self.ann_file}: annotation {{}} of image '
+                 f'{img["file_name"]!r} (id {img["img_id"]})')
+        for ann in raw_data_info['raw_ann_info']:
+            if ann.get('ignore', False):
+                continue
+            if ann['category_id'] not in self.cat2label:
+                raise ValueError(
+                    f'{where.format(ann.get("id"))} has category_id '
+                    f'{ann["category_id"]}, which is not one of the data '
+                    f'set\'s categories {self.cat_ids} '
+                    f'({tuple(self._metainfo["classes"])}): fix the id or add '
+                    f'the class to metainfo')
+            x, y, w, h = ann['bbox']
+            if w < 0 or h < 0:
+                raise ValueError(
+                    f'{where.format(ann.get("id"))} has bbox {ann["bbox"]} '
+                    f'with a negative width or height; COCO boxes are [x, y, '
+                    f'width, height]: fix the box')
+            inside_w = min(x + w, img['width']) - max(x, 0)
+            inside_h = min(y + h, img['height']) - max(y, 0)
+            if w < 1 or h < 1 or inside_w <= 0 or inside_h <= 0:
+                print_log(
+                    f'{where.format(ann.get("id"))}: bbox {ann["bbox"]} is '
+                    f'under 1 px or outside the {img["width"]}x'
+                    f'{img["height"]} image; CocoDataset skips it',
+                    logger='current', level=logging.WARNING)
+
     def load_data_list(self) -> List[dict]:
         self._classes_checked = False
-        data_list = super().load_data_list()
+        try:
+            data_list = super().load_data_list()
+        except json.JSONDecodeError as err:
+            raise ValueError(f'annotation file {self.ann_file} is not valid '
+                             f'JSON ({err}); restore the COCO file') from None
         # CocoDataset.filter_data judges "empty GT" by the JSON's annotations
         # (cat_img_map); point it at the boxes this split trains on instead
         # (pseudo boxes for pseudo images, none for unlabeled ones).

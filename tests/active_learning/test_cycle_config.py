@@ -134,7 +134,7 @@ def test_real_cpu_config(tmp_path):
     """The BCCD CPU config: labeled = datasets.0, unlabeled = datasets.1,
     the hook is the third custom hook."""
     cfg = Config.fromfile(
-        str(PROJECT_ROOT / 'configs' / 'alssl_ssd_r18_bccd_cpu.py'))
+        str(PROJECT_ROOT / 'configs' / 'alssl_ssd_lite0_bccd_cpu.py'))
     opts = cycle_cfg_options(cfg, CycleState(tmp_path), 1, budget=30)
     assert sorted(opts) == sorted([
         'train_dataloader.dataset.datasets.0.image_ids_file',

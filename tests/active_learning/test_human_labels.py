@@ -122,6 +122,35 @@ def test_exported_id_wins_over_names():
                                                           'img_2.jpg']
 
 
+def test_exported_id_wins_over_a_file_name_of_another_image():
+    # A tool that renamed the files crosswise: names point at the other
+    # image; the kept alssl_image_id must decide where the boxes go.
+    labels = labeled_file(['img_10.jpg', 'img_2.jpg'],
+                          [(0, 8, [1, 1, 2, 2]), (1, 7, [3, 3, 4, 4])])
+    labels['images'][0]['alssl_image_id'] = 'img_2'
+    labels['images'][1]['alssl_image_id'] = 'img_10'
+    merged = merge_human_labels(to_label(), labels)
+    assert [(a['image_id'], a['category_id']) for a in
+            merged['annotations']] == [('img_10', 2), ('img_2', 1)]
+
+
+@pytest.mark.parametrize('bbox', [[600, 450, 200, 200], [-5, 0, 10, 10],
+                                  [0, 479, 10, 3], [700, 0, 1, 1]])
+def test_boxes_outside_the_image_are_refused(bbox):
+    labels = labeled_file(['img_2.jpg', 'img_10.jpg'], [(0, 8, bbox)])
+    with pytest.raises(ValueError, match=(
+            r"L.json: annotation 1 on image 'img_2' has bbox .* outside "
+            r"the 640x480 image; boxes must lie inside the image")):
+        merge_human_labels(to_label(), labels, source='L.json')
+
+
+def test_boxes_within_a_pixel_of_the_border_are_clipped():
+    labels = labeled_file(['img_2.jpg', 'img_10.jpg'],
+                          [(0, 8, [-0.5, 470, 640.8, 10.5])])
+    merged = merge_human_labels(to_label(), labels)
+    assert merged['annotations'][0]['bbox'] == [0.0, 470.0, 640.0, 10.0]
+
+
 def test_merge_with_the_previous_cycle():
     first = merge_human_labels(
         to_label(['img_2']),

@@ -16,7 +16,8 @@ def test_command_line_overrides_the_config():
     assert s == dict(initial=40, budget=5, cycles=4, strategy='entropy',
                      tau=0.9, seed=0, score_thr=0.3, pseudo_labels=True,
                      warm_start=True, strategy_kwargs={}, human=True,
-                     pool_size=10, initial_iters=None)
+                     pool_size=10, initial_iters=None,
+                     warm_start_cfg_options={})
     assert resolve_settings(dict(initial_iters=600), CONFIG)[
         'initial_iters'] == 600
     assert resolve_settings({}, dict(CONFIG, initial_iters=300))[
@@ -50,6 +51,16 @@ def test_defaults_of_the_optional_settings():
 def test_bad_values_name_the_value(cli, match):
     with pytest.raises(ValueError, match=match):
         resolve_settings(cli, CONFIG)
+
+
+def test_warm_start_cfg_options_need_warm_start():
+    lower_lr = {'optim_wrapper.optimizer.lr': 5e-4}
+    s = resolve_settings({}, dict(CONFIG, warm_start=True,
+                                  warm_start_cfg_options=lower_lr))
+    assert s['warm_start_cfg_options'] == lower_lr
+    with pytest.raises(ValueError, match='only applies to warm-started '
+                       'cycles: pass --warm-start'):
+        resolve_settings({}, dict(CONFIG, warm_start_cfg_options=lower_lr))
 
 
 def test_missing_setting_names_flag_and_key():

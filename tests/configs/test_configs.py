@@ -16,9 +16,9 @@ LEAF_CONFIGS = sorted(CONFIG_DIR.glob('alssl_*.py'))
 NUM_CLASSES = {
     'alssl_ssd300_voc.py': 20,
     'alssl_ssd300_coco.py': 80,
-    'alssl_ssd_r18_bccd_cpu.py': 3,
-    'alssl_ssd_r18_aquarium_cpu.py': 7,
-    'alssl_ssd_r18_synthetic_cpu.py': 8,
+    'alssl_ssd_lite0_bccd_cpu.py': 3,
+    'alssl_ssd_lite0_aquarium_cpu.py': 7,
+    'alssl_ssd_lite0_synthetic_cpu.py': 8,
 }
 
 
@@ -60,7 +60,7 @@ def test_config_builds_its_model_on_cpu(path):
 
 
 def test_cpu_config_builds_its_data_on_bccd(bccd_root):
-    cfg = Config.fromfile(str(CONFIG_DIR / 'alssl_ssd_r18_bccd_cpu.py'))
+    cfg = Config.fromfile(str(CONFIG_DIR / 'alssl_ssd_lite0_bccd_cpu.py'))
     init_default_scope('mmdet')
     labeled_cfg = cfg.train_dataloader.dataset.datasets[0]
     labeled_cfg.data_root = str(bccd_root)

@@ -9,7 +9,7 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 CONFIG = Path(__file__).resolve().parents[2] / 'configs' / \
-    'alssl_ssd_r18_bccd_cpu.py'
+    'alssl_ssd_lite0_bccd_cpu.py'
 
 
 def write_ids(path, ids):

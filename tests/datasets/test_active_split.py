@@ -270,13 +270,14 @@ def test_corrupt_xml_of_a_labeled_image(small_voc):
 
 def test_missing_image(small_voc):
     (small_voc / 'JPEGImages' / 'BloodImage_00000.jpg').unlink()
-    with pytest.raises(FileNotFoundError, match='BloodImage_00000.jpg'):
+    with pytest.raises(ValueError, match='1 labeled / pseudo-labeled image'
+                       r'.*BloodImage_00000.jpg .*image file not found'):
         voc(small_voc, image_ids_file=['BloodImage_00000'])
     with patch(LOG) as log:
         ds = voc(small_voc, label_type='unlabeled',
                  image_ids_file=['BloodImage_00000', 'BloodImage_00001'])
     assert ids_of(ds) == ['BloodImage_00001']
-    assert ds.missing_img_ids == ['BloodImage_00000']
+    assert list(ds.unusable_images) == ['BloodImage_00000']
     assert 'BloodImage_00000' in log.call_args.args[0]
 
 
@@ -346,7 +347,7 @@ def test_coco_errors(tiny_coco):
     with pytest.raises(ValueError, match="'1'.*both"):
         coco(tiny_coco, image_ids_file=['1'], pseudo_labels_file=pseudo)
     (tiny_coco / 'img' / '2.jpg').unlink()
-    with pytest.raises(FileNotFoundError, match='2.jpg'):
+    with pytest.raises(ValueError, match='2.jpg'):
         coco(tiny_coco, image_ids_file=['2'])
 
 
@@ -374,3 +375,62 @@ def test_aquarium(aquarium_root, tmp_path):
     sample = unlabeled[0]['data_samples']
     assert sample.metainfo['label_type'] == 'unlabeled'
     assert len(sample.gt_instances) == 0
+
+
+def _edit_pool(root, edit):
+    pool = json.loads((root / 'pool.json').read_text())
+    edit(pool)
+    (root / 'pool.json').write_text(json.dumps(pool))
+
+
+@pytest.mark.parametrize('edit, match', [
+    (lambda p: p['annotations'][0].update(category_id=7),
+     r"pool.json: annotation 1 of image '1.jpg' \(id 1\) has category_id 7"
+     r", which is not one of the data set's categories"),
+    (lambda p: p['annotations'][0].update(bbox=[20, 3, -10, 8]),
+     r"annotation 1 of image '1.jpg' \(id 1\) has bbox \[20, 3, -10, 8\]"
+     r" with a negative width"),
+])
+def test_coco_labels_that_cocodataset_would_drop_are_refused(
+        tiny_coco, edit, match):
+    _edit_pool(tiny_coco, edit)
+    with pytest.raises(ValueError, match=match):
+        coco(tiny_coco, image_ids_file=['1', '2'])
+    # Unlabeled images carry no boxes: nothing to refuse there.
+    assert len(coco(tiny_coco, label_type='unlabeled',
+                    image_ids_file=['1'])) == 1
+
+
+def test_coco_sliver_boxes_are_reported(tiny_coco):
+    _edit_pool(tiny_coco,
+               lambda p: p['annotations'][2].update(bbox=[4, 4, 0.5, 6]))
+    with patch(LOG) as log:
+        ds = coco(tiny_coco, image_ids_file=['2'])
+    assert ds.get_data_info(0)['instances'] == []
+    assert "annotation 3 of image '2.jpg'" in log.call_args.args[0]
+
+
+def test_coco_annotation_file_that_is_not_json(tiny_coco):
+    (tiny_coco / 'pool.json').write_text('')
+    with pytest.raises(ValueError, match='pool.json is not valid JSON'):
+        coco(tiny_coco, image_ids_file=['1'])
+
+
+def test_undecodable_images_are_reported_all_at_once(tiny_coco):
+    for name in ('2.jpg', '3.jpg'):
+        (tiny_coco / 'img' / name).write_bytes(b'not an image')
+    (tiny_coco / 'img' / '4.jpg').unlink()
+    with pytest.raises(ValueError) as err:
+        coco(tiny_coco, image_ids_file=['1', '2', '3', '4'])
+    msg = str(err.value)
+    assert msg.startswith('3 labeled / pseudo-labeled image(s) cannot be '
+                          'used: ')
+    assert "2.jpg (labeled image '2'): cannot be decoded" in msg
+    assert "3.jpg (labeled image '3'): cannot be decoded" in msg
+    assert "4.jpg (labeled image '4'): image file not found" in msg
+    with patch(LOG):
+        pool = coco(tiny_coco, label_type='unlabeled')
+    assert ids_of(pool) == [1]
+    assert sorted(pool.unusable_images) == ['2', '3', '4']
+    assert 'cannot be decoded as an image (12 bytes)' in \
+        pool.unusable_images['2']

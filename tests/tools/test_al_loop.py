@@ -18,10 +18,13 @@ from pathlib import Path
 
 import pytest
 
+from mmengine.config import Config
+
 from mmdet_alssl.active_learning import CycleState, read_ids
+from mmdet_alssl.active_learning.work_dir_lock import LOCK_FILE
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIG = 'configs/alssl_ssd_r18_bccd_cpu.py'
+CONFIG = 'configs/alssl_ssd_lite0_bccd_cpu.py'
 CLASSES = ('RBC', 'WBC', 'Platelets')
 POOL, INITIAL, BUDGET = 10, 4, 4
 
@@ -168,13 +171,16 @@ def test_end_to_end_state(reference, bccd_root):
 
 def test_rerunning_a_finished_loop_changes_nothing(reference, options):
     work_dir, _ = reference
-    before = {p: p.stat().st_mtime_ns for p in work_dir.rglob('*')
-              if p.is_file()}
+
+    def state_files():  # loop.lock is the lock (its holder's pid), not state
+        return {p: p.stat().st_mtime_ns for p in work_dir.rglob('*')
+                if p.is_file() and p.name != LOCK_FILE}
+
+    before = state_files()
     rc, out = run(loop_args(work_dir, options), work_dir.parent / 'again.txt')
     assert rc == 0 and 'done: all 1 selection cycle(s) done' in out
     assert 'training' not in out and 'scoring' not in out
-    assert {p: p.stat().st_mtime_ns for p in work_dir.rglob('*')
-            if p.is_file()} == before
+    assert state_files() == before
 
 
 def same_state(a: Path, b: Path) -> None:
@@ -253,6 +259,74 @@ def test_initial_iters_trains_cycle_0_longer_and_resumes(options, tmp_path):
     assert rc == 0, out[-5000:]
     assert f'cycle 0: training had finished ({train_dir / "iter_3.pth"})' \
         in out
+
+
+def test_warm_started_cycles_get_the_warm_start_cfg_options(options,
+                                                            tmp_path):
+    config = tmp_path / 'warm.py'
+    config.write_text(
+        f'_base_ = {str(ROOT / CONFIG)!r}\n'
+        'active_learning = dict(warm_start=True, warm_start_cfg_options={\n'
+        '    "optim_wrapper.optimizer.lr": 0.000123})\n')
+    work_dir = tmp_path / 'wd'
+    args = loop_args(work_dir, options)
+    args[0] = str(config)
+    rc, out = run(args, tmp_path / 'log.txt')
+    assert rc == 0, out[-5000:]
+
+    def trained_lr(k):
+        dumped = work_dir / f'cycle_{k}/train/warm.py'
+        return Config.fromfile(str(dumped)).optim_wrapper.optimizer.lr
+
+    assert trained_lr(0) == 0.002  # cycle 0: the config's own
+    assert trained_lr(1) == 0.000123  # warm-started from cycle 0
+
+
+def _children(pid: int) -> list:
+    kids = []
+    for entry in filter(str.isdigit, os.listdir('/proc')):
+        try:
+            with open(f'/proc/{entry}/stat') as f:
+                fields = f.read().rsplit(')', 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[1]) == pid and fields[0] != 'Z':
+            kids.append(int(entry))
+    return kids
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except FileNotFoundError:
+        return False
+
+
+def test_busy_work_dir_is_refused_and_a_killed_loop_leaves_no_writer(
+        options, tmp_path):
+    work_dir = tmp_path / 'wd'
+    args = loop_args(work_dir, options)
+    with open(tmp_path / 'log1.txt', 'w') as log:
+        first = start(args, log)
+        deadline = time.time() + 300
+        while not _children(first.pid):  # the training process
+            assert first.poll() is None and time.time() < deadline, \
+                (tmp_path / 'log1.txt').read_text()[-3000:]
+            time.sleep(0.05)
+        trainer = _children(first.pid)
+        rc, out = run(args, tmp_path / 'log2.txt')
+        assert rc == 2, out[-3000:]
+        assert f'is in use by another loop (pid {first.pid}, lock ' in out
+        os.kill(first.pid, signal.SIGKILL)  # the loop alone, not its group
+        first.wait()
+    deadline = time.time() + 20
+    while any(_alive(pid) for pid in trainer):
+        assert time.time() < deadline, f'{trainer} outlived the killed loop'
+        time.sleep(0.05)
+    rc, out = run(args, tmp_path / 'log3.txt')
+    assert rc == 0, out[-5000:]
+    assert CycleState(work_dir).is_done(1, 'test')
 
 
 # ---- bad input (no training: in-process) ----------------------------------
@@ -427,6 +501,18 @@ def test_human_mode_exports_and_checks_the_import(exported, bccd_root,
     assert not state.is_done(0, 'labels')
     assert not state.path(0, 'human_labels.json').exists()
 
+    (tmp_path / 'broken.json').write_text('{"images": [')
+    assert tool.main([str(work_dir), str(tmp_path / 'broken.json')]) == 2
+    err = capsys.readouterr().err
+    assert f'labels file {tmp_path / "broken.json"} cannot be read as ' \
+        f'JSON' in err and 'delete' not in err
+    bad['images'][0]['file_name'] = good['images'][0]['file_name']
+    bad['annotations'][0]['bbox'] = [600, 450, 200, 200]
+    (tmp_path / 'outside.json').write_text(json.dumps(bad))
+    assert tool.main([str(work_dir), str(tmp_path / 'outside.json')]) == 2
+    assert 'outside the 640x480 image' in capsys.readouterr().err
+    assert not state.path(0, 'human_labels.json').exists()
+
     (tmp_path / 'good.json').write_text(json.dumps(good))
     assert tool.main([str(work_dir), str(tmp_path / 'good.json')]) == 0
     assert state.is_done(0, 'labels')
@@ -449,3 +535,9 @@ def test_human_mode_continues_after_the_import(al_loop, exported, bccd_root,
     assert al_loop.main(args) == 0, capsys.readouterr().err
     assert 'done: all 0 selection cycle(s) done' in capsys.readouterr().out
     assert state.read_summary()['cycles'][0]['labeled'] == INITIAL
+    # Cycle 0 trained on these boxes: a second import is refused, unchanged.
+    before = state.path(0, 'human_labels.json').read_bytes()
+    assert load_tool('import_labels').main(
+        [str(work_dir), str(labels), '--cycle', '0']) == 2
+    assert 'cycle 0 of' in capsys.readouterr().err
+    assert state.path(0, 'human_labels.json').read_bytes() == before

@@ -17,7 +17,7 @@ import benchmark_al  # noqa: E402
 sys.path.insert(0, str(ROOT / 'tests' / 'active_learning'))
 from test_benchmark_plan import POOL, fake_cycle, finished_run  # noqa: E402
 
-CONFIG = str(ROOT / 'configs/alssl_ssd_r18_synthetic_cpu.py')
+CONFIG = str(ROOT / 'configs/alssl_ssd_lite0_synthetic_cpu.py')
 
 
 def test_loop_manifest_is_what_the_loop_writes(tmp_path):

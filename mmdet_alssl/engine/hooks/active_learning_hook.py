@@ -14,8 +14,9 @@ import numpy as np
 import torch
 from mmdet.registry import DATASETS, HOOKS
 from mmdet.structures.bbox import bbox_flip
-from mmengine.dist import (barrier, broadcast_object_list, collect_results,
-                           get_world_size, is_main_process)
+from mmengine.dataset import ConcatDataset
+from mmengine.dist import (barrier, broadcast, broadcast_object_list,
+                           collect_results, get_world_size, is_main_process)
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.utils import ProgressBar
@@ -23,13 +24,13 @@ from torch.utils.data import Dataset
 
 from ...active_learning import (CycleState, available_strategies,
                                 build_pseudo_label_json, check_tau,
-                                find_al_datasets, pseudo_label_boxes,
+                                pool_part_cfgs, pseudo_label_boxes,
                                 score_image, select)
 from ...active_learning.cycle_state import (LABELED, PSEUDO_LABELS, SCORES,
                                             SELECTED, UNLABELED)
 from ...active_learning.scores import FLIP_CANDIDATES
 from ...active_learning.state_io import write_json
-from ...datasets.label_type import LABEL_TYPE_KEY, UNLABELED as UNLABELED_T
+from ...datasets.label_type import UNLABELED as UNLABELED_T
 from ...datasets.tolerant_pool import TolerantPool, collate_tolerant
 
 #: The done marker the hook writes in ``cycle_<k>/done/``.
@@ -148,6 +149,7 @@ class ActiveLearningHook(Hook):
                                f'already done ({state.cycle_dir(k)}); kept')
             return
         labeled, unlabeled = state.read_split(k)
+        _share_rank0_buffers(runner.model)
         pool = self.build_pool(runner, state.path(k, UNLABELED))
         results = self.score_pool(runner, pool) if len(pool) else []
         if is_main_process():
@@ -156,18 +158,10 @@ class ActiveLearningHook(Hook):
         barrier()
 
     def build_pool(self, runner, ids_file) -> Dataset:
-        """The train config's unlabeled active-split data set (or, if there
-        is none, its labeled one as ``'unlabeled'``) over ``ids_file`` (a
-        path or a list of ids), with the pool pipeline and no filtering
-        (``test_mode``)."""
-        found = find_al_datasets(runner.cfg.get('train_dataloader') or {})
-        if not found:
-            raise ValueError('train_dataloader has no ALVOCDataset / '
-                             'ALCocoDataset to build the unlabeled pool from; '
-                             'use an active-split training set')
-        unl = [ds for _, ds in found if ds.get(LABEL_TYPE_KEY) == UNLABELED_T]
-        cfg = copy.deepcopy(dict((unl or [found[0][1]])[0]))
-        cfg.pop('pseudo_labels_file', None)
+        """The pool (every part of it, :func:`pool_part_cfgs`) over
+        ``ids_file`` (a path or a list of ids), with the pool pipeline and
+        no filtering (``test_mode``); one ``ConcatDataset`` if it has
+        several parts (e.g. VOC2007 + VOC2012)."""
         pipeline = self.pool_pipeline
         if pipeline is None:
             pipeline = (runner.cfg.get('test_dataloader') or {}).get(
@@ -177,11 +171,15 @@ class ActiveLearningHook(Hook):
                              'score the pool with; pass pool_pipeline')
         if not isinstance(ids_file, (list, tuple)):
             ids_file = str(ids_file)
-        cfg.update({LABEL_TYPE_KEY: UNLABELED_T, 'image_ids_file': ids_file,
-                    'pipeline': copy.deepcopy(pipeline), 'test_mode': True})
-        dataset = DATASETS.build(cfg)
-        dataset.full_init()
-        return dataset
+        parts = []
+        for cfg in pool_part_cfgs(runner.cfg.get('train_dataloader') or {},
+                                  UNLABELED_T, ids_file):
+            cfg.update(pipeline=copy.deepcopy(pipeline), test_mode=True)
+            parts.append(DATASETS.build(cfg))
+            parts[-1].full_init()
+        if len(parts) == 1:
+            return parts[0]
+        return ConcatDataset(parts, ignore_keys=['dataset_type'])
 
     def score_pool(self, runner, pool) -> List[dict]:
         """Rows of every pool image (rank 0: all ranks'; others: None)."""
@@ -273,8 +271,9 @@ class ActiveLearningHook(Hook):
     def _decide_and_write(self, runner, state: CycleState, k: int,
                           labeled: List[str], unlabeled: List[str],
                           results: List[dict], pool) -> None:
-        skipped: Dict[str, str] = {
-            str(i): 'image file not found' for i in pool.missing_img_ids}
+        parts = pool.datasets if isinstance(pool, ConcatDataset) else [pool]
+        skipped: Dict[str, str] = {i: why for part in parts
+                                   for i, why in part.unusable_images.items()}
         table, pseudo, infos, raw = {}, {}, {}, {}
         for row in results:
             if 'error' in row:
@@ -282,7 +281,7 @@ class ActiveLearningHook(Hook):
                 continue
             table[row['id']] = row['scores']
             raw[row['id']] = row['raw_id']
-            infos[row['raw_id']] = self._image_info(row, pool.data_root)
+            infos[row['raw_id']] = self._image_info(row, parts[0].data_root)
             if row['pseudo'] is not None and row['pseudo']['bboxes']:
                 pseudo[row['id']] = row['pseudo']
         unscored = set(unlabeled) - set(table) - set(skipped)
@@ -351,3 +350,18 @@ class ActiveLearningHook(Hook):
             f'{info["budget"]}); pseudo-labeled {len(kept)} images with '
             f'{num_boxes} boxes (tau {self.tau}); ' + '; '.join(stats))
         # A cut budget / empty pool was already logged by select().
+
+
+def _share_rank0_buffers(model) -> None:
+    """Give every rank rank 0's buffers (BN running statistics).
+
+    DDP trains with ``broadcast_buffers=False`` (MMEngine's default), so each
+    rank ends with the statistics of its own batches, while the checkpoint
+    holds rank 0's. Scoring shards the pool across ranks: without this, the
+    images of rank r would be scored by a model that was never saved, and
+    the selection would differ from a 1-process scoring of the checkpoint.
+    """
+    if get_world_size() == 1:
+        return
+    for buffer in model.buffers():
+        broadcast(buffer, 0)

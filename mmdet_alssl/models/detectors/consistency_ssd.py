@@ -1,5 +1,5 @@
 """SSD trained on labeled, pseudo-labeled and unlabeled images (Eq. 11)."""
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import torch
 from mmengine.logging import MessageHub
@@ -13,7 +13,8 @@ from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 
 from ...datasets.label_type import PSEUDO, UNLABELED, get_label_type
 from ..dense_heads.pseudo_label_ssd_head import PseudoLabelSSDHead
-from ..losses.consistency import (DEFAULT_RAMP_DOWN, DEFAULT_RAMP_UP,
+from ..losses.consistency import (DEFAULT_LOC_HUBER_DELTA, DEFAULT_RAMP_DOWN,
+                                  DEFAULT_RAMP_UP, check_huber_delta,
                                   check_ramp, flip_consistency_loss,
                                   ramp_weight)
 
@@ -46,6 +47,9 @@ class ConsistencySSD(SingleStageDetector):
             in [0, 1]. Defaults to CSD's 32k/120k ≈ 0.267.
         ramp_down (float): Fraction at the end spent ramping it down, in
             [0, 1]. Defaults to CSD's 20k/120k ≈ 0.167.
+        loc_huber_delta (float, optional): Huber threshold of the location
+            term (``location_consistency``), > 0; None: Eq. 8's square,
+            which diverges on a pretrained backbone. Defaults to 1.0.
 
     The iteration comes from MMEngine's ``MessageHub`` (``iter`` and
     ``max_iters``, set by the default ``RuntimeInfoHook``); outside a Runner
@@ -62,11 +66,14 @@ class ConsistencySSD(SingleStageDetector):
                  init_cfg: OptMultiConfig = None,
                  consistency_weight: float = 1.0,
                  ramp_up: float = DEFAULT_RAMP_UP,
-                 ramp_down: float = DEFAULT_RAMP_DOWN) -> None:
+                 ramp_down: float = DEFAULT_RAMP_DOWN,
+                 loc_huber_delta: Optional[float] = DEFAULT_LOC_HUBER_DELTA
+                 ) -> None:
         if consistency_weight < 0:
             raise ValueError(f'consistency_weight must be >= 0, got '
                              f'{consistency_weight!r}')
         check_ramp(ramp_up, ramp_down)
+        check_huber_delta(loc_huber_delta)
         super().__init__(
             backbone=backbone,
             neck=neck,
@@ -78,6 +85,7 @@ class ConsistencySSD(SingleStageDetector):
         self.consistency_weight = consistency_weight
         self.ramp_up = ramp_up
         self.ramp_down = ramp_down
+        self.loc_huber_delta = loc_huber_delta
 
     def current_consistency_weight(self) -> float:
         """``consistency_weight`` times the ramp at the Runner's iteration
@@ -128,7 +136,8 @@ class ConsistencySSD(SingleStageDetector):
             [s[num_imgs:] for s in cls_scores],
             [b[:num_imgs] for b in bbox_preds],
             [b[num_imgs:] for b in bbox_preds],
-            num_classes=self.bbox_head.num_classes)
+            num_classes=self.bbox_head.num_classes,
+            loc_huber_delta=self.loc_huber_delta)
         weight = self.current_consistency_weight()
         losses.update({key: weight * value for key, value in con.items()})
         return losses

@@ -11,9 +11,10 @@ Conventions follow MMDetection's softmax heads: a prior's class vector has
 ``C``); box deltas are ``DeltaXYWHBBoxCoder``'s ``(dx, dy, dw, dh)``.
 """
 import math
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 # CSD (Jeong et al., NeurIPS 2019), whose consistency loss the paper uses,
@@ -25,6 +26,9 @@ DEFAULT_RAMP_DOWN = 20000 / 120000
 # exp(-12.5 (1 - t)^2) going down, t in [0, 1] along the ramp.
 RAMP_UP_STEEPNESS = 5.0
 RAMP_DOWN_STEEPNESS = 12.5
+# Huber threshold of the location term (in the coder's normalised delta
+# units): Eq. 8's square below it, linear above. See location_consistency.
+DEFAULT_LOC_HUBER_DELTA = 1.0
 
 
 def symmetric_kl(p: Tensor, q: Tensor, eps: float = 1e-8) -> Tensor:
@@ -52,7 +56,9 @@ def symmetric_kl(p: Tensor, q: Tensor, eps: float = 1e-8) -> Tensor:
     return 0.5 * ((p - q) * log_ratio).sum(-1)
 
 
-def location_consistency(deltas: Tensor, flipped_deltas: Tensor) -> Tensor:
+def location_consistency(deltas: Tensor,
+                         flipped_deltas: Tensor,
+                         huber_delta: Optional[float] = None) -> Tensor:
     """Location inconsistency of priors and their mirrored twins (Eq. 8).
 
     ¼(‖δx + δx̂‖² + ‖δy − δŷ‖² + ‖δw − δŵ‖² + ‖δh − δĥ‖²): a horizontal flip
@@ -61,10 +67,19 @@ def location_consistency(deltas: Tensor, flipped_deltas: Tensor) -> Tensor:
     holds for delta coders with zero x mean (``target_means[0] == 0``, as in
     every mmdet SSD config); the stds only scale the term.
 
+    With ``huber_delta`` each squared residual r² becomes Huber's: r² while
+    |r| <= delta (Eq. 8 unchanged), 2·delta·|r| − delta² beyond (the same
+    value and slope at delta, then linear). Why: SSD regresses positive
+    priors only, so the deltas of priors that the classifier already calls
+    foreground but no ground truth matched are free; on a pretrained model
+    they drift by tens of units, the square turns that into gradients ~25x
+    the supervised ones and training diverges (docs/benchmark.md).
+
     Args:
         deltas (Tensor): ``(dx, dy, dw, dh)`` of the original, shape (..., 4).
         flipped_deltas (Tensor): Those of the flipped image at the mirrored
             priors, same shape.
+        huber_delta (float, optional): > 0, or None for Eq. 8's square.
 
     Returns:
         Tensor: Shape (...,).
@@ -74,7 +89,13 @@ def location_consistency(deltas: Tensor, flipped_deltas: Tensor) -> Tensor:
             f'deltas {tuple(deltas.shape)} and flipped_deltas '
             f'{tuple(flipped_deltas.shape)} must both be (..., 4)')
     sign = deltas.new_tensor([-1.0, 1.0, 1.0, 1.0])
-    return (deltas - sign * flipped_deltas).pow(2).mean(-1)
+    residual = deltas - sign * flipped_deltas
+    if huber_delta is None:
+        return residual.pow(2).mean(-1)
+    # F.huber_loss is ½r² / delta·(|r| − ½delta): twice it is r² inside.
+    return 2.0 * F.huber_loss(
+        residual, torch.zeros_like(residual), reduction='none',
+        delta=huber_delta).mean(-1)
 
 
 def _flat(maps: List[Tensor], channels: int, mirror: bool) -> Tensor:
@@ -97,7 +118,9 @@ def flip_consistency_loss(cls_scores: List[Tensor],
                           flipped_cls_scores: List[Tensor],
                           bbox_preds: List[Tensor],
                           flipped_bbox_preds: List[Tensor],
-                          num_classes: int) -> Dict[str, Tensor]:
+                          num_classes: int,
+                          loc_huber_delta: Optional[float] = None
+                          ) -> Dict[str, Tensor]:
     """Flip-consistency loss of a batch (Eq. 9) from SSD head outputs.
 
     The flipped image's maps are mirrored along their width: SSD's anchors at
@@ -117,6 +140,8 @@ def flip_consistency_loss(cls_scores: List[Tensor],
         bbox_preds (list[Tensor]): Per level, (N, A*4, H, W) deltas.
         flipped_bbox_preds (list[Tensor]): Same shapes, flipped images.
         num_classes (int): C, foreground classes; background is index C.
+        loc_huber_delta (float, optional): Huber threshold of the location
+            term (:func:`location_consistency`); None: Eq. 8's square.
 
     Returns:
         dict[str, Tensor]: ``loss_con_cls`` (mean Eq. 2 over masked priors)
@@ -125,6 +150,7 @@ def flip_consistency_loss(cls_scores: List[Tensor],
     """
     if num_classes < 1:
         raise ValueError(f'num_classes must be >= 1, got {num_classes!r}')
+    check_huber_delta(loc_huber_delta)
     sizes = [len(cls_scores), len(flipped_cls_scores), len(bbox_preds),
              len(flipped_bbox_preds)]
     if len(set(sizes)) != 1 or sizes[0] == 0:
@@ -152,8 +178,8 @@ def flip_consistency_loss(cls_scores: List[Tensor],
     # gives an exact 0 that is still connected to the graph.
     count = mask.sum().clamp_min(1.0)
     con_cls = (symmetric_kl(probs, flipped_probs) * mask).sum() / count
-    con_loc = (location_consistency(deltas, flipped_deltas) *
-               mask).sum() / count
+    con_loc = (location_consistency(deltas, flipped_deltas, loc_huber_delta)
+               * mask).sum() / count
     return dict(loss_con_cls=con_cls, loss_con_loc=con_loc)
 
 
@@ -205,3 +231,10 @@ def check_ramp(ramp_up: float, ramp_down: float) -> None:
     if ramp_up + ramp_down > 1.0:
         raise ValueError(f'ramp_up + ramp_down must be <= 1 (the ramps may '
                          f'not overlap), got {ramp_up!r} + {ramp_down!r}')
+
+
+def check_huber_delta(huber_delta: Optional[float]) -> None:
+    """Raise ValueError unless ``huber_delta`` is None or > 0."""
+    if huber_delta is not None and not huber_delta > 0:
+        raise ValueError(f'loc_huber_delta must be > 0 (or None for Eq. 8\'s '
+                         f'square), got {huber_delta!r}')

@@ -115,6 +115,12 @@ def test_registered_and_bad_arguments():
         build(consistency_weight=-1)
     with pytest.raises(ValueError, match='ramp_up.*2'):
         build(ramp_up=2)
+    with pytest.raises(ValueError, match='loc_huber_delta'):
+        build(loc_huber_delta=-1.0)
+    # The location term is bounded by default (Eq. 8's square diverges on a
+    # pretrained backbone); None restores the paper's square.
+    assert build().loc_huber_delta == 1.0
+    assert build(loc_huber_delta=None).loc_huber_delta is None
 
 
 def test_loss_on_mixed_batch_is_finite_and_backprops():

@@ -5,7 +5,8 @@ import math
 import pytest
 import torch
 
-from mmdet_alssl.models.losses.consistency import (flip_consistency_loss,
+from mmdet_alssl.models.losses.consistency import (DEFAULT_LOC_HUBER_DELTA,
+                                                   flip_consistency_loss,
                                                    location_consistency,
                                                    ramp_weight, symmetric_kl)
 
@@ -63,6 +64,34 @@ def _mirror_of(cls_scores, bbox_preds):
         sign[0::4] = -1.0
         flipped_bbox.append(torch.flip(b, [-1]) * sign.view(1, -1, 1, 1))
     return flipped_cls, flipped_bbox
+
+
+def test_location_huber_hand_computed():
+    # residuals (dx + dx^, dy - dy^, dw - dw^, dh - dh^) = (3, 0.5, 0, -2)
+    deltas = torch.tensor([[1.0, 0.5, 0.0, -1.0]])
+    flipped = torch.tensor([[2.0, 0.0, 0.0, 1.0]])
+    # Eq. 8: (9 + 0.25 + 0 + 4) / 4
+    assert location_consistency(deltas, flipped).item() == pytest.approx(
+        13.25 / 4)
+    # Huber at 1: r^2 inside, 2|r| - 1 outside: (5 + 0.25 + 0 + 3) / 4
+    assert location_consistency(deltas, flipped, 1.0).item() == \
+        pytest.approx(8.25 / 4)
+    # Inside the threshold it is Eq. 8 exactly.
+    assert location_consistency(deltas, flipped, 5.0).item() == \
+        pytest.approx(13.25 / 4)
+    # Bounded gradient: at most 2 * delta / 4 per coordinate.
+    deltas = torch.tensor([[100.0, 0.0, 0.0, 0.0]], requires_grad=True)
+    location_consistency(deltas, torch.zeros(1, 4), 1.0).backward()
+    assert deltas.grad[0, 0].item() == pytest.approx(0.5)
+
+
+def test_huber_is_the_detectors_default_and_checked():
+    assert DEFAULT_LOC_HUBER_DELTA == 1.0
+    maps = [torch.zeros(1, 2 * 4, 2, 2)]
+    with pytest.raises(ValueError, match='loc_huber_delta.*0'):
+        flip_consistency_loss([torch.zeros(1, 2 * 2, 2, 2)] * 1,
+                              [torch.zeros(1, 2 * 2, 2, 2)], maps, maps,
+                              num_classes=1, loc_huber_delta=0)
 
 
 def test_mirror_symmetric_maps_give_zero_loss():

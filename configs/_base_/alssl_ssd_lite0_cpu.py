@@ -1,9 +1,9 @@
-# Everything of a CPU-scale mmdet-alssl config but the data: SSD on a
-# ResNet-18 of width 1/4 at 128 px, an iteration-based schedule, MMDetection's
+# Everything of a CPU-scale mmdet-alssl config but the data: SSD on
+# EfficientNet-Lite0 (ImageNet) at 128 px, an iteration-based schedule, MMDetection's
 # runtime, the plugin's runtime and hooks. A leaf config adds a data set base
 # and sets model.bbox_head.num_classes and its active-learning numbers.
 _base_ = [
-    './models/ssd_r18w16_128.py',
+    './models/ssd_lite0_128.py',
     './schedules/cpu_iters.py',
     'mmdet::_base_/default_runtime.py',
     './alssl_runtime.py',
@@ -11,7 +11,8 @@ _base_ = [
 
 custom_hooks = [
     dict(type='NumClassCheckHook'),
-    dict(type='CheckInvalidLossHook', interval=50, priority='VERY_LOW'),
+    # every iteration, naming the term (CheckInvalidLossHook: every 50)
+    dict(type='FiniteLossHook'),
     # Disabled (work_dir=None) unless tools/al_loop.sh points it at a cycle.
     dict(type='ActiveLearningHook', work_dir=None),
 ]

@@ -1,0 +1,88 @@
+"""tools/al_loop.py with --launcher pytorch: a cycle trained and scored by
+2 gloo processes on the CPU keeps the state invariants, and its selection
+equals a 1-process scoring of the same checkpoint."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mmdet_alssl.active_learning import CycleState
+from mmdet_alssl.datasets.synthetic_voc import generate_voc_dataset
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIG = str(ROOT / 'configs/alssl_ssd_lite0_synthetic_cpu.py')
+
+
+@pytest.fixture(scope='module')
+def tiny_shapes(tmp_path_factory):
+    root = tmp_path_factory.mktemp('shapes') / 'data'
+    generate_voc_dataset(root, seed=3, num_train=24, num_test=4)
+    return root
+
+
+def loop(work_dir, data_root, *extra):
+    root = f'{data_root}/'
+    # batch_size 1 per process: scoring shards the pool, and a batch of one
+    # image gives each image the same result on any rank.
+    args = [CONFIG, str(work_dir), '--cycles', '1', '--initial', '8',
+            '--budget', '4', '--train-iters', '2', '--initial-iters', '2',
+            '--tau', '0.2', '--score-thr', '0.1', '--seed', '0',
+            *extra, '--cfg-options',
+            'train_dataloader.batch_size=2',
+            'train_dataloader.sampler.batch_size=2',
+            'train_dataloader.num_workers=0',
+            'train_dataloader.persistent_workers=False',
+            'test_dataloader.num_workers=0',
+            'test_dataloader.persistent_workers=False',
+            f'train_dataloader.dataset.datasets.0.data_root={root}',
+            f'train_dataloader.dataset.datasets.1.data_root={root}',
+            f'test_dataloader.dataset.data_root={root}',
+            'custom_hooks.2.batch_size=1']
+    env = dict(os.environ, OMP_NUM_THREADS='1')
+    proc = subprocess.run([sys.executable, 'tools/al_loop.py', *args],
+                          cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=900)
+    return proc.returncode, proc.stdout
+
+
+def test_two_gloo_processes_select_as_one_process_scores(tiny_shapes,
+                                                         tmp_path):
+    work_dir = tmp_path / 'dist'
+    rc, out = loop(work_dir, tiny_shapes, '--launcher', 'pytorch',
+                   '--nproc-per-node', '2', '--master-port', '29731')
+    assert rc == 0, out[-6000:]
+    assert 'torch.distributed.run' in out and '--nproc_per_node=2' in out
+    state = CycleState(work_dir)
+    pool = (tiny_shapes / 'ImageSets/Main/trainval.txt').read_text().split()
+    for k in (0, 1):
+        labeled, unlabeled = state.read_split(k)
+        assert sorted(labeled + unlabeled) == sorted(pool)
+        assert not set(labeled) & set(unlabeled)
+    selected = state.read_selected(0)
+    assert len(selected) == 4
+    assert sorted(state.read_scores(0)) == sorted(state.read_split(0)[1])
+    scores = state.read_scores(0)
+
+    # The same checkpoint scored by one process: drop the selection and
+    # everything after it, re-run without --launcher.
+    single = tmp_path / 'single'
+    shutil.copytree(work_dir, single)
+    shutil.rmtree(single / 'cycle_1')
+    s = CycleState(single)
+    for name in ('done/acquire.json', 'done/test.json'):
+        (single / 'cycle_0' / name).unlink(missing_ok=True)
+    shutil.rmtree(single / 'cycle_0/acquire', ignore_errors=True)
+    summary = single / 'summary.json'
+    summary.unlink(missing_ok=True)
+    rc, out = loop(single, tiny_shapes)
+    assert rc == 0, out[-6000:]
+    assert s.read_selected(0) == selected
+    single_scores = s.read_scores(0)
+    assert single_scores.keys() == scores.keys()
+    for image_id, row in scores.items():
+        for column, value in row.items():
+            assert single_scores[image_id][column] == pytest.approx(
+                value, rel=1e-4, abs=1e-6), (image_id, column)
