@@ -54,7 +54,7 @@ from mmdet_alssl.active_learning import (  # noqa: E402
     CycleState, cycle_cfg_options, find_al_datasets, pool_part_cfgs)
 from mmdet_alssl.active_learning import loop_plan as plan  # noqa: E402
 from mmdet_alssl.active_learning.cycle_state import (  # noqa: E402
-    DONE_DIR, LABELED, METRICS, PSEUDO_LABELS, UNLABELED)
+    DONE_DIR, LABELED, MANIFEST, METRICS, PSEUDO_LABELS, UNLABELED)
 from mmdet_alssl.active_learning.human_labels import (  # noqa: E402
     HUMAN_LABELS, TO_LABEL_IMAGES, TO_LABEL_JSON, TO_LABEL_TXT,
     build_to_label_json)
@@ -130,8 +130,21 @@ class ActiveLearningLoop:
 
     def run(self) -> int:
         s = self.s
+        manifest = self.state.work_dir / MANIFEST
+        fresh = not manifest.exists()
         self.state.ensure_manifest(run_manifest(
             self.config, s, plan.cli_options(self.options)))
+        try:
+            return self._run_steps()
+        except BaseException:
+            # A first run that failed before its split (e.g. an unreadable
+            # pool) must not tie the still empty WORK_DIR to its settings.
+            if fresh and not self.state.cycles():
+                manifest.unlink(missing_ok=True)
+            raise
+
+    def _run_steps(self) -> int:
+        s = self.s
         last = None
         while True:
             step = plan.next_step(self.state, s['cycles'], s['human'])

@@ -5,7 +5,7 @@ Command (from the repository root)::
     .venv/bin/python tools/benchmark_train_step.py --threads 1
 
 Both detectors are the model of a plugin config (``--config``, default the
-CPU config of the embedded data set: SSD on a ResNet-18 x1/4 at 128 px). One
+CPU config of the embedded data set: SSD on EfficientNet-Lite0 at 128 px). One
 is that model as mmdet's plain ``SingleStageDetector`` + ``SSDHead``, the
 other the config's ``ConsistencySSD`` + ``PseudoLabelSSDHead``, with the same
 weights (state dict copied).

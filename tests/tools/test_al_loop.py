@@ -330,6 +330,22 @@ def test_busy_work_dir_is_refused_and_a_killed_loop_leaves_no_writer(
 
 
 # ---- bad input (no training: in-process) ----------------------------------
+def test_a_first_run_that_fails_at_the_split_leaves_no_manifest(
+        al_loop, options, tmp_path, capsys):
+    work_dir = tmp_path / 'wd'
+    broken = [o for o in options if '.datasets.' not in o or
+              'data_root' in o] + [
+        f'train_dataloader.dataset.datasets.{i}.ann_file=missing.txt'
+        for i in (0, 1)]
+    assert al_loop.main(loop_args(work_dir, broken)) == 2
+    assert 'missing.txt' in capsys.readouterr().err
+    assert not (work_dir / 'manifest.json').exists()
+    # ... so the same WORK_DIR takes the corrected command
+    assert al_loop.main(loop_args(work_dir, options, cycles=0,
+                                  train_iters=1)) == 0
+
+
+
 def test_bad_settings_are_refused_before_anything_is_written(
         al_loop, options, tmp_path, capsys):
     work_dir = tmp_path / 'wd'

@@ -1,7 +1,8 @@
 """Distributed data parallel on CPU processes (gloo)."""
 from mmengine.model import MMDistributedDataParallel
-
-from mmdet.registry import MODEL_WRAPPERS
+# MMEngine's registry, not mmdet's child: Runner.wrap_model looks the wrapper
+# up there (as it does MMDistributedDataParallel), under any default scope.
+from mmengine.registry import MODEL_WRAPPERS
 
 
 @MODEL_WRAPPERS.register_module()
