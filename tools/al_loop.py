@@ -384,6 +384,13 @@ def main(argv=None) -> int:
     except (ValueError, FileNotFoundError) as err:
         print(f'al_loop: error: {err}', file=sys.stderr)
         return 2
+    except OSError as err:  # a full disk, a read-only folder: nothing lost
+        print(f'al_loop: error: cannot write {err.filename or "the state"}: '
+              f'{err.strerror or err}. Every state file is written '
+              f'atomically, so nothing is half-written: free space or fix '
+              f'the permissions, then re-run the same command to resume',
+              file=sys.stderr)
+        return 2
 
 
 if __name__ == '__main__':

@@ -27,6 +27,10 @@ def check_tau(tau: float) -> float:
     return float(tau)
 
 
+#: Pseudo boxes narrower or lower than this (pixels) are dropped.
+MIN_BOX_SIZE = 1.0
+
+
 def pseudo_label_boxes(boxes: Tensor,
                        probs: Tensor,
                        tau: float,
@@ -40,7 +44,8 @@ def pseudo_label_boxes(boxes: Tensor,
     (NMS first would keep the same boxes: only a higher-scoring box of the
     same class suppresses one). Eq. 6 takes the argmax over the whole
     distribution, so a box whose background probability beats its best class
-    is never a pseudo-label (possible only for τ <= 0.5).
+    is never a pseudo-label (possible only for τ <= 0.5). Boxes under
+    :data:`MIN_BOX_SIZE` in width or height are dropped.
 
     Args:
         boxes (Tensor): (P, 4) xyxy boxes in original image coordinates.
@@ -58,9 +63,13 @@ def pseudo_label_boxes(boxes: Tensor,
     keep = keep_detections(boxes, probs, score_thr=tau, iou_thr=iou_thr,
                            max_per_img=max_per_img, nms_pre=nms_pre)
     scores, labels = probs[keep, :-1].max(dim=1)
-    beats_background = scores >= probs[keep, -1]
-    keep, scores, labels = (keep[beats_background], scores[beats_background],
-                            labels[beats_background])
+    # A box clipped to the image border can end up thinner than a pixel
+    # (e.g. [14, 640, 36, 640]): nothing to train on, so not a label.
+    kept_boxes = boxes[keep]
+    has_area = ((kept_boxes[:, 2] - kept_boxes[:, 0] >= MIN_BOX_SIZE) &
+                (kept_boxes[:, 3] - kept_boxes[:, 1] >= MIN_BOX_SIZE))
+    ok = (scores >= probs[keep, -1]) & has_area
+    keep, scores, labels = keep[ok], scores[ok], labels[ok]
     return dict(bboxes=boxes[keep].float(), labels=labels.long(),
                 scores=scores.float())
 

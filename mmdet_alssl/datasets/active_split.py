@@ -188,7 +188,9 @@ class ActiveSplitMixin:
             raise ValueError(
                 f'{len(bad)} labeled / pseudo-labeled image(s) cannot be '
                 f'used: {"; ".join(bad[:20])}{" ..." if len(bad) > 20 else ""}'
-                f'. Restore these files, or remove their ids from '
+                f'. Restore these files (the active-learning loop\'s id '
+                f'lists must not be edited: together they are the pool); '
+                f'outside the loop you may instead remove the ids from '
                 f'{describe_ids(self.image_ids_file)} / pseudo_labels_file')
         if self.unusable_images:
             print_log(

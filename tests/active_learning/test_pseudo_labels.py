@@ -32,6 +32,23 @@ def test_pseudo_label_boxes_eq6():
     assert pseudo_label_boxes(BOXES, PROBS, tau=1.0)['bboxes'].shape == (0, 4)
 
 
+def test_a_score_exactly_tau_is_a_pseudo_label():
+    # Eq. 6 is max_c p_c >= tau: 0.75 and 0.5 are exact in binary.
+    probs = torch.tensor([[0.75, 0.0, 0.0, 0.25], [0.0, 0.5, 0.0, 0.5]])
+    assert pseudo_label_boxes(BOXES[[0, 2]], probs, tau=0.75)[
+        'labels'].tolist() == [0]
+    assert pseudo_label_boxes(BOXES[[2]], probs[[1]], tau=0.5)[
+        'labels'].tolist() == [1]
+
+
+def test_boxes_thinner_than_a_pixel_are_not_pseudo_labels():
+    boxes = torch.tensor([[14.2, 640.0, 36.1, 640.0], [0., 0., 0.5, 9.],
+                          [20., 20., 21., 21.]])
+    probs = torch.tensor([[0.99, 0.0, 0.0, 0.01]]).repeat(3, 1)
+    out = pseudo_label_boxes(boxes, probs, tau=0.9)
+    assert out['bboxes'].tolist() == [[20., 20., 21., 21.]]
+
+
 def test_background_argmax_is_never_a_pseudo_label():
     # Best class 0.45 >= tau 0.4, but background (0.55) is the argmax.
     probs = torch.tensor([[0.45, 0.0, 0.0, 0.55]])

@@ -5,6 +5,7 @@ data workers (determinism), a pool of 10 trainval images and 4 test
 images. After 2 iterations the detector is close to uniform, so a tau just
 under 1/4 gives real pseudo-labels for the invariants to bite on.
 """
+import errno
 import importlib.util
 import json
 import os
@@ -330,6 +331,24 @@ def test_busy_work_dir_is_refused_and_a_killed_loop_leaves_no_writer(
 
 
 # ---- bad input (no training: in-process) ----------------------------------
+def test_a_full_disk_is_an_error_that_loses_nothing(al_loop, options,
+                                                    tmp_path, capsys,
+                                                    monkeypatch):
+    from mmdet_alssl.active_learning import state_io
+
+    def full_disk(path, *args, **kwargs):
+        raise OSError(errno.ENOSPC, 'No space left on device', str(path))
+
+    monkeypatch.setattr(state_io, 'atomic_write_text', full_disk)
+    work_dir = tmp_path / 'wd'
+    assert al_loop.main(loop_args(work_dir, options, cycles=0)) == 2
+    err = capsys.readouterr().err
+    assert 'al_loop: error: cannot write ' in err
+    assert 'No space left on device' in err and 'Traceback' not in err
+    assert 're-run the same command to resume' in err
+    assert CycleState(work_dir).cycles() == []
+
+
 def test_a_first_run_that_fails_at_the_split_leaves_no_manifest(
         al_loop, options, tmp_path, capsys):
     work_dir = tmp_path / 'wd'
