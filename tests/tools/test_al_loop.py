@@ -449,8 +449,10 @@ def test_a_missing_image_is_left_out_of_the_pool_and_reported(
     # --human stops after the split (before any training).
     assert al_loop.main(loop_args(work_dir, voc, human=True)) == 0
     out = capsys.readouterr().out
-    assert f"1 pool image(s) have no image file and are left out of the " \
-        f"pool: ['{ids[0]}']" in out
+    assert '1 pool image(s) cannot be used and are left out of the pool ' \
+        "(listed in each cycle's skipped images): " in out
+    assert f"[('{ids[0]}', '" in out and \
+        f"{ids[0]}.jpg: image file not found')]" in out
     assert 'pool_size 10 is larger than the pool (2 images)' in out
     assert read_ids(work_dir / 'pool.txt') == ids[1:]
 
