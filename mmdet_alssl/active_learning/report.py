@@ -9,7 +9,6 @@ file is gone). mAP and AP are fractions in [0, 1], as the metrics write
 them. No Runner in here:
 ``tools/al_report.py`` and ``tools/benchmark_al.py`` are the entry points.
 """
-import copy
 import statistics
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -8,7 +8,7 @@ through :class:`~mmdet_alssl.active_learning.CycleState`.
 """
 import copy
 import os.path as osp
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
 import numpy as np
 import torch
