@@ -233,12 +233,8 @@ class ActiveLearningHook(Hook):
         """
         data = model.data_preprocessor(data_batch, False)
         inputs, samples = data['inputs'], data['data_samples']
-        flipped = inputs.clone()
-        for i, sample in enumerate(samples):
-            # Flip inside the image, not the padded batch, as RandomFlip
-            # before padding would: un-flipping is then about the image.
-            h, w = sample.img_shape[:2]
-            flipped[i, :, :h, :w] = inputs[i, :, :h, :w].flip(-1)
+        flipped = flip_image_regions(inputs,
+                                     [s.img_shape[:2] for s in samples])
         feats = model.extract_feat(torch.cat([inputs, flipped]))
         metas = [s.metainfo for s in samples]
         dense = model.bbox_head.predict_dense(
@@ -350,6 +346,28 @@ class ActiveLearningHook(Hook):
             f'{info["budget"]}); pseudo-labeled {len(kept)} images with '
             f'{num_boxes} boxes (tau {self.tau}); ' + '; '.join(stats))
         # A cut budget / empty pool was already logged by select().
+
+
+def flip_image_regions(inputs: torch.Tensor, shapes) -> torch.Tensor:
+    """Each image flipped left-right inside its own region, padding kept.
+
+    A batch pads smaller images at the right and bottom; flipping the whole
+    padded tensor would move an image to the right edge. Flipping inside the
+    image (as RandomFlip before padding would) keeps the un-flip of boxes
+    about the image's own width.
+
+    Args:
+        inputs (Tensor): (N, C, H, W) padded batch.
+        shapes (Sequence[tuple[int, int]]): per image its (h, w) before
+            padding (``img_shape``).
+
+    Returns:
+        Tensor: (N, C, H, W), a new tensor.
+    """
+    flipped = inputs.clone()
+    for i, (h, w) in enumerate(shapes):
+        flipped[i, :, :h, :w] = inputs[i, :, :h, :w].flip(-1)
+    return flipped
 
 
 def _share_rank0_buffers(model) -> None:

@@ -28,6 +28,7 @@ import mmdet_alssl  # noqa: F401  (registers the components)
 from mmdet_alssl.active_learning import (CycleState, pseudo_label_boxes,
                                          rank_by, score_image)
 from mmdet_alssl.engine.hooks import ActiveLearningHook
+from mmdet_alssl.engine.hooks.active_learning_hook import flip_image_regions
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 CLASSES = ('a', 'b')
@@ -386,3 +387,15 @@ def test_two_gloo_processes_match_one(data_root, tmp_path):
     a, b = dist.read_pseudo_labels(1), single.read_pseudo_labels(1)
     assert [i['id'] for i in a['images']] == [i['id'] for i in b['images']]
     assert len(a['annotations']) == len(b['annotations'])
+
+
+def test_flip_keeps_the_padding_where_it_is():
+    # image 0 is 2x3 padded to 3x4 (zeros right and bottom); image 1 fills it
+    inputs = torch.zeros(2, 1, 3, 4)
+    inputs[0, 0, :2, :3] = torch.tensor([[1., 2., 3.], [4., 5., 6.]])
+    inputs[1, 0] = torch.arange(12.).view(3, 4)
+    flipped = flip_image_regions(inputs, [(2, 3), (3, 4)])
+    assert flipped[0, 0].tolist() == [[3., 2., 1., 0.], [6., 5., 4., 0.],
+                                      [0., 0., 0., 0.]]
+    assert torch.equal(flipped[1], inputs[1].flip(-1))
+    assert inputs[0, 0, 0, 0] == 1.  # the input is left as it was
