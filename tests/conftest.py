@@ -4,6 +4,7 @@ A user's fresh clone has no ``../shared``; tests that need it skip with the
 reason. CI always has it.
 """
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -32,3 +33,25 @@ def bccd_root() -> Path:
 def aquarium_root() -> Path:
     """``.../aquarium``: COCO JSON (annotations/*.json, images/<split>/)."""
     return _require(SHARED_DATASETS / 'aquarium')
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie, exited but not reaped, is dead)."""
+    try:
+        with open(f'/proc/{pid}/stat') as f:
+            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except FileNotFoundError:
+        return False
+
+
+@pytest.fixture
+def wait_until_dead():
+    """``wait_until_dead(pids, timeout)``: fail unless every pid has ended
+    within ``timeout`` seconds."""
+    def wait(pids, timeout: float) -> None:
+        deadline = time.time() + timeout
+        while any(_alive(pid) for pid in pids):
+            assert time.time() < deadline, f'{list(pids)} still running ' \
+                f'after {timeout} s'
+            time.sleep(0.05)
+    return wait

@@ -3,7 +3,6 @@ the holder ends; die_with_parent kills an orphaned child."""
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -39,7 +38,7 @@ def test_lock_of_a_killed_holder_is_free(tmp_path):
         pass
 
 
-def test_child_dies_with_its_parent(tmp_path):
+def test_child_dies_with_its_parent(tmp_path, wait_until_dead):
     # parent starts a sleeping child with die_with_parent, prints its pid,
     # then is SIGKILLed: the child must not outlive it.
     parent = subprocess.Popen(
@@ -54,15 +53,5 @@ def test_child_dies_with_its_parent(tmp_path):
     child = int(parent.stdout.readline())
     parent.kill()
     parent.wait()
-    deadline = time.time() + 10
-    while _alive(child):
-        assert time.time() < deadline, f'child {child} outlived its parent'
-        time.sleep(0.05)
+    wait_until_dead([child], timeout=10)  # it did not outlive its parent
 
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f'/proc/{pid}/stat') as f:
-            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
-    except FileNotFoundError:
-        return False

@@ -296,16 +296,8 @@ def _children(pid: int) -> list:
     return kids
 
 
-def _alive(pid: int) -> bool:
-    try:
-        with open(f'/proc/{pid}/stat') as f:
-            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
-    except FileNotFoundError:
-        return False
-
-
 def test_busy_work_dir_is_refused_and_a_killed_loop_leaves_no_writer(
-        options, tmp_path):
+        options, tmp_path, wait_until_dead):
     work_dir = tmp_path / 'wd'
     args = loop_args(work_dir, options)
     with open(tmp_path / 'log1.txt', 'w') as log:
@@ -321,10 +313,7 @@ def test_busy_work_dir_is_refused_and_a_killed_loop_leaves_no_writer(
         assert f'is in use by another loop (pid {first.pid}, lock ' in out
         os.kill(first.pid, signal.SIGKILL)  # the loop alone, not its group
         first.wait()
-    deadline = time.time() + 20
-    while any(_alive(pid) for pid in trainer):
-        assert time.time() < deadline, f'{trainer} outlived the killed loop'
-        time.sleep(0.05)
+    wait_until_dead(trainer, timeout=20)  # no writer outlives the loop
     rc, out = run(args, tmp_path / 'log3.txt')
     assert rc == 0, out[-5000:]
     assert CycleState(work_dir).is_done(1, 'test')
