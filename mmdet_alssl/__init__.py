@@ -8,7 +8,9 @@ from ._version_guard import check_versions
 check_versions()
 
 from .version import __version__  # noqa: E402
-from . import (active_learning, datasets, engine, evaluation,  # noqa
+# Registered components first (datasets, models, engine, evaluation); the
+# acquisition functions and the loop are plain modules.
+from . import (acquisition, datasets, engine, evaluation, loop,  # noqa
                models)
 
 __all__ = ['__version__']

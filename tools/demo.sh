@@ -9,4 +9,4 @@ export PYTHON=${PY:-.venv/bin/python}
 WORK_DIR=${WORK_DIR:-work_dirs/demo}
 "$PYTHON" tools/make_synthetic_data.py data/synthetic_shapes --seed 0
 bash tools/al_loop.sh configs/alssl_ssd_lite0_synthetic_cpu.py "$WORK_DIR" "$@"
-"$PYTHON" tools/al_report.py "$WORK_DIR" --out "$WORK_DIR/report"
+"$PYTHON" tools/analysis_tools/al_report.py "$WORK_DIR" --out "$WORK_DIR/report"

@@ -3,7 +3,7 @@
 # MMEngine's launcher with NCCL, unchanged. On a CPU-only machine
 # tools/train.py starts a gloo process group itself (MMEngine's launcher
 # would call torch.cuda.set_device) and wraps the model in
-# CPUDistributedDataParallel; see tools/_mmdet_tool.py.
+# CPUDistributedDataParallel; see mmdet_alssl/loop/mmdet_tools.py.
 #   tools/dist_train.sh CONFIG NPROC [train.py args...]
 # NNODES, NODE_RANK, PORT and MASTER_ADDR are read from the environment.
 set -euo pipefail

@@ -1,7 +1,7 @@
 """Readers for a cycle's data inputs: the image id list and the pseudo-label
 JSON. Pure file parsing, shared by the VOC and COCO active-split data sets.
 
-The files are written by the acquisition side (``mmdet_alssl.active_learning``);
+The files are written by the loop (``mmdet_alssl.loop``);
 this module does not import it, so the data sets stay usable on their own.
 """
 import json

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mmdet_alssl.active_learning import CycleState
+from mmdet_alssl.loop import CycleState
 from mmdet_alssl.datasets.synthetic_voc import generate_voc_dataset
 
 ROOT = Path(__file__).resolve().parents[2]

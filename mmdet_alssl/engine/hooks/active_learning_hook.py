@@ -1,10 +1,10 @@
 """ActiveLearningHook: after a cycle's training, choose what a human labels
 next and what the model labels itself (§3.1-3.2), and write the next cycle.
 
-The decisions are the pure functions of :mod:`mmdet_alssl.active_learning`
+The decisions are the pure functions of :mod:`mmdet_alssl.acquisition`
 (``score_image``, ``select``, ``pseudo_label_boxes``); this hook only runs
 the trained model over the unlabeled pool and moves their results to disk
-through :class:`~mmdet_alssl.active_learning.CycleState`.
+through :class:`~mmdet_alssl.loop.CycleState`.
 """
 import copy
 import os.path as osp
@@ -22,21 +22,17 @@ from mmengine.model import is_model_wrapper
 from mmengine.utils import ProgressBar
 from torch.utils.data import Dataset
 
-from ...active_learning import (CycleState, available_strategies,
-                                build_pseudo_label_json, check_tau,
-                                pool_part_cfgs, pseudo_label_boxes,
-                                score_image, select)
-from ...active_learning.cycle_state import (LABELED, PSEUDO_LABELS, SCORES,
-                                            SELECTED, UNLABELED)
-from ...active_learning.scores import FLIP_CANDIDATES
-from ...active_learning.state_io import write_json
-from ...datasets.label_type import UNLABELED as UNLABELED_T
+from ...acquisition import (available_strategies, build_pseudo_label_json,
+                            check_tau, pseudo_label_boxes, score_image,
+                            select)
+from ...acquisition.scores import FLIP_CANDIDATES
+from ...datasets.label_type import UNLABELED
 from ...datasets.tolerant_pool import TolerantPool, collate_tolerant
-
-#: The done marker the hook writes in ``cycle_<k>/done/``.
-STEP = 'acquire'
-#: ``{image_id: reason}`` of the pool images that could not be scored.
-SKIPPED = 'skipped_images.json'
+from ...loop import CycleState, pool_part_cfgs
+from ...loop.state_io import write_json
+from ...loop.work_dir_layout import (ACQUIRE, LABELED_IDS, PSEUDO_LABELS,
+                                     SCORES, SELECTED_IDS, SKIPPED_IMAGES,
+                                     UNLABELED_IDS)
 
 
 @HOOKS.register_module()
@@ -142,7 +138,7 @@ class ActiveLearningHook(Hook):
                                f'(select=False); nothing to select')
             return
         # Rank 0 decides, so all ranks take the same branch.
-        done = [state.is_done(k, STEP) if is_main_process() else None]
+        done = [state.is_done(k, ACQUIRE) if is_main_process() else None]
         broadcast_object_list(done)
         if done[0]:
             runner.logger.info(f'ActiveLearningHook: cycle {k} selection is '
@@ -150,7 +146,7 @@ class ActiveLearningHook(Hook):
             return
         labeled, unlabeled = state.read_split(k)
         _share_rank0_buffers(runner.model)
-        pool = self.build_pool(runner, state.path(k, UNLABELED))
+        pool = self.build_pool(runner, state.path(k, UNLABELED_IDS))
         results = self.score_pool(runner, pool) if len(pool) else []
         if is_main_process():
             self._decide_and_write(runner, state, k, labeled, unlabeled,
@@ -173,7 +169,7 @@ class ActiveLearningHook(Hook):
             ids_file = str(ids_file)
         parts = []
         for cfg in pool_part_cfgs(runner.cfg.get('train_dataloader') or {},
-                                  UNLABELED_T, ids_file):
+                                  UNLABELED, ids_file):
             cfg.update(pipeline=copy.deepcopy(pipeline), test_mode=True)
             parts.append(DATASETS.build(cfg))
             parts[-1].full_init()
@@ -289,14 +285,14 @@ class ActiveLearningHook(Hook):
             runner.logger.warning(
                 f'ActiveLearningHook: {len(skipped)} unlabeled image(s) '
                 f'could not be scored and will not be selected (listed in '
-                f'{state.path(k, SKIPPED)}): '
+                f'{state.path(k, SKIPPED_IMAGES)}): '
                 f'{dict(list(skipped.items())[:5])}')
             if not table and any(r.get('error') for r in results):
                 raise RuntimeError(
                     f'no pool image could be loaded (first error: '
                     f'{next(iter(skipped.values()))}); check the pool '
                     f'pipeline, or remove unreadable ids from '
-                    f'{state.path(k, UNLABELED)}')
+                    f'{state.path(k, UNLABELED_IDS)}')
 
         chosen, info = select(self.strategy, table, self.budget, self.seed,
                               **self.strategy_kwargs)
@@ -305,11 +301,11 @@ class ActiveLearningHook(Hook):
         next_labeled = list(labeled) + list(chosen)
         state.write_scores(k, table)
         state.write_selected(k, chosen)
-        write_json(state.path(k, SKIPPED), skipped)
+        write_json(state.path(k, SKIPPED_IMAGES), skipped)
         state.write_split(k + 1, next_labeled, rest)
-        files = [SCORES, SELECTED, SKIPPED,
-                 state.path(k + 1, LABELED).absolute(),
-                 state.path(k + 1, UNLABELED).absolute()]
+        files = [SCORES, SELECTED_IDS, SKIPPED_IMAGES,
+                 state.path(k + 1, LABELED_IDS).absolute(),
+                 state.path(k + 1, UNLABELED_IDS).absolute()]
         kept = {i: pseudo[i] for i in rest if i in pseudo}
         if self.pseudo_labels:
             coco = build_pseudo_label_json(
@@ -317,7 +313,7 @@ class ActiveLearningHook(Hook):
                 pool.metainfo['classes'], infos, labeled_ids=next_labeled)
             state.write_pseudo_labels(k + 1, coco)
             files.append(state.path(k + 1, PSEUDO_LABELS).absolute())
-        state.mark_done(k, STEP, files)
+        state.mark_done(k, ACQUIRE, files)
         self._log_summary(runner, k, info, table, kept)
 
     @staticmethod

@@ -25,10 +25,10 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmdet_alssl  # noqa: F401  (registers the components)
-from mmdet_alssl.active_learning import (CycleState, pseudo_label_boxes,
-                                         rank_by, score_image)
+from mmdet_alssl.acquisition import pseudo_label_boxes, rank_by, score_image
 from mmdet_alssl.engine.hooks import ActiveLearningHook
 from mmdet_alssl.engine.hooks.active_learning_hook import flip_image_regions
+from mmdet_alssl.loop import CycleState
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 CLASSES = ('a', 'b')

@@ -1,0 +1,85 @@
+"""The report of finished runs (one WORK_DIR or many): tables, per-class AP,
+pseudo-label precision against the ground truth, the labeling cost and the
+plot, as markdown and a results dict. Used by ``al_report.py`` and the
+benchmark."""
+import dataclasses
+from pathlib import Path
+
+from ..loop.state_io import read_ids
+from ..loop.work_dir_layout import POOL_IDS
+from .report import (aggregate, box_counts, labeling_cost, load_ground_truth,
+                     run_config, run_precision)
+from .report_render import plot_curves, render_report
+
+PLOT = 'mAP_vs_labels.png'
+
+
+def _gt_key(run):
+    """What a run's ground truth depends on: its config, its options and
+    its pool (``pool.txt``: a subset with ``--pool-size``)."""
+    pool = run.work_dir / POOL_IDS
+    return (run.manifest.get('config_path'),
+            tuple(run.manifest.get('cfg_options') or []),
+            tuple(read_ids(pool)) if pool.is_file() else None)
+
+
+def ground_truth(runs, warn):
+    """``{_gt_key: gt}`` for the first run (class counts) and the runs
+    with pseudo-labels (precision); None, and a warning, for a config
+    whose data cannot be read."""
+    cache = {}
+    for i, run in enumerate(runs):
+        key = _gt_key(run)
+        if key in cache or (i > 0 and not any(
+                r.pseudo_labeled for r in run.rows)):
+            continue
+        try:
+            cache[key] = load_ground_truth(
+                run_config(run.manifest), key[2])
+        except (FileNotFoundError, ValueError, KeyError, OSError) as err:
+            warn(f'no ground truth for {run.work_dir} ({err}); precision and '
+                 f'class frequencies left out')
+            cache[key] = None
+    return cache
+
+
+def build_report(runs, band='minmax', reference=None, precision=True,
+                 out='.', warn=print, extremes_only=False):
+    """``(markdown, results dict)`` of ``runs``; the plot goes to
+    ``out/mAP_vs_labels.png``. ``extremes_only``: per-class AP of the
+    rarest and the most common class only (when their counts are known)."""
+    groups = aggregate(runs)
+    gts = ground_truth(runs, warn) if precision else {}
+    # The metrics' class order is the data set's label order.
+    classes = list(dict.fromkeys(
+        c for agg in groups.values() for r in agg for c in r.per_class_AP))
+    first = next((gt for gt in gts.values() if gt is not None), None)
+    counts = None
+    if first is not None:
+        counts = box_counts(first, classes)
+        classes = sorted(classes, key=lambda c: counts[c])  # rarest first
+        if extremes_only and len(classes) > 2:
+            classes = [classes[0], classes[-1]]
+    per_label = {}
+    for run in runs:
+        gt = gts.get(_gt_key(run))
+        if gt is not None:
+            prec = run_precision(run, gt)
+            if prec:
+                per_label.setdefault(run.label, []).append(prec)
+    reference = reference or ('random' if 'random' in groups else None)
+    cost = labeling_cost(groups, reference) if reference in groups \
+        else None
+    plot = plot_curves(groups, Path(out) / PLOT, band=band)
+    md = render_report(groups, classes=classes, class_counts=counts,
+                       precision=per_label, cost=cost, reference=reference,
+                       plot=PLOT)
+    results = dict(
+        runs=[dict(work_dir=str(r.work_dir), label=r.label, seed=r.seed,
+                   rows=[dataclasses.asdict(x) for x in r.rows])
+              for r in runs],
+        curves={k: [dataclasses.asdict(x) for x in v]
+                for k, v in groups.items()},
+        classes=classes, class_counts=counts, precision=per_label,
+        labeling_cost=cost, reference=reference, plot=str(plot))
+    return md, results

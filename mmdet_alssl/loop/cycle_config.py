@@ -1,0 +1,232 @@
+"""Which config keys point a training run at one active-learning cycle.
+
+A cycle is trained by MMDetection's own ``tools/train.py``; what makes it
+"cycle k" is a handful of ``--cfg-options``: the labeled/unlabeled id files
+(and pseudo-labels) of every active-split data set of ``train_dataloader``,
+and the ``ActiveLearningHook`` entry of ``custom_hooks``. This module
+computes them from a config and a :class:`~.cycle_state.CycleState`; it is
+pure (no Runner, no file written), so a loop can print, log or test them.
+
+Keys are dotted paths with list indices, as ``Config.merge_from_dict`` and
+``--cfg-options`` take them, e.g.
+``train_dataloader.dataset.datasets.0.image_ids_file``. Variables of the
+config file cannot be overridden (MMEngine substitutes them when it reads
+the file), which is why the data set keys themselves are returned.
+"""
+import copy
+import inspect
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from mmdet.registry import DATASETS, HOOKS
+
+from ..datasets.active_split import ActiveSplitMixin
+from ..datasets.label_type import LABEL_TYPE_KEY, LABELED, UNLABELED
+from ..datasets.split_files import IdsArg
+from .cycle_state import CycleState
+from .work_dir_layout import LABELED_IDS, PSEUDO_LABELS, UNLABELED_IDS
+
+#: Config keys under which data set wrappers keep their inner data set(s)
+#: (``ConcatDataset.datasets``, ``RepeatDataset.dataset``,
+#: ``ClassBalancedDataset.dataset``, ``MultiImageMixDataset.dataset``...).
+WRAPPED_KEYS = ('dataset', 'datasets')
+HOOK_TYPE = 'ActiveLearningHook'
+#: Hook arguments the loop sets itself; not accepted as overrides.
+_LOOP_SET = ('work_dir', 'cycle')
+
+
+def _registered(registry, type_) -> Any:
+    """The class a config ``type`` names, or None if not registered."""
+    if isinstance(type_, str):
+        return registry.get(type_)
+    return type_ if inspect.isclass(type_) else None
+
+
+def _is_al_dataset(cfg: Mapping) -> bool:
+    cls = _registered(DATASETS, cfg.get('type'))
+    return cls is not None and issubclass(cls, ActiveSplitMixin)
+
+
+def _walk(node: Any, key: str, found: List[Tuple[str, Mapping]]) -> None:
+    if isinstance(node, (list, tuple)):
+        for i, item in enumerate(node):
+            _walk(item, f'{key}.{i}', found)
+    elif isinstance(node, Mapping):
+        if 'type' in node and _is_al_dataset(node):
+            found.append((key, node))
+            return
+        for name in WRAPPED_KEYS:
+            if name in node:
+                _walk(node[name], f'{key}.{name}', found)
+
+
+def find_al_datasets(dataloader_cfg: Mapping,
+                     prefix: str = 'train_dataloader'
+                     ) -> List[Tuple[str, Mapping]]:
+    """Every active-split data set (``ALVOCDataset``, ``ALCocoDataset`` or a
+    registered subclass of :class:`ActiveSplitMixin`) of a dataloader config.
+
+    Wrappers are walked through their ``dataset`` / ``datasets`` keys
+    (:data:`WRAPPED_KEYS`), nested lists included; an active-split data set
+    is not looked into.
+
+    Args:
+        dataloader_cfg (Mapping): e.g. ``cfg.train_dataloader``.
+        prefix (str): dotted key of ``dataloader_cfg`` itself. Default
+            ``'train_dataloader'``.
+
+    Returns:
+        list[tuple[str, Mapping]]: ``(dotted key, data set config)`` in
+        config order, e.g. ``('train_dataloader.dataset.datasets.0', {...})``.
+    """
+    if not isinstance(dataloader_cfg, Mapping):
+        raise ValueError(f'{prefix} must be a dataloader config dict, got '
+                         f'{type(dataloader_cfg).__name__}')
+    found: List[Tuple[str, Mapping]] = []
+    if 'dataset' in dataloader_cfg:
+        _walk(dataloader_cfg['dataset'], f'{prefix}.dataset', found)
+    return found
+
+
+def pool_part_cfgs(dataloader_cfg: Mapping,
+                   label_type: str = UNLABELED,
+                   image_ids: Optional[IdsArg] = None) -> List[dict]:
+    """Configs of every part of the pool of a training dataloader.
+
+    The ONE definition of "the pool", used by the loop (split, export), the
+    hook (scoring) and the report (ground truth): the ``'unlabeled'``
+    active-split data sets of ``dataloader_cfg`` (each part, e.g. VOC2007
+    and VOC2012), or its labeled ones if it has none. Each copy is rebuilt
+    as ``label_type`` over ``image_ids`` (None: all its images), without
+    pseudo or human label files; with several parts, each keeps the ids it
+    holds (``ids_outside_pool='ignore'``).
+
+    Args:
+        dataloader_cfg (Mapping): e.g. ``cfg.train_dataloader``.
+        label_type (str): ``'unlabeled'`` (images only) or ``'labeled'``
+            (with the data set's own annotations). Defaults to unlabeled.
+        image_ids (str | Sequence | None): an ids file or list; None: all.
+
+    Returns:
+        list[dict]: one data set config per part, in config order.
+
+    Raises:
+        ValueError: no active-split data set, naming the fix.
+    """
+    found = [ds for _, ds in find_al_datasets(dataloader_cfg)]
+    if not found:
+        raise ValueError(
+            'train_dataloader has no active-split data set (ALVOCDataset, '
+            'ALCocoDataset), so there is no pool to label from; build the '
+            'training set as configs/_base_/datasets/alssl_bccd_voc.py does')
+    unlabeled = [ds for ds in found
+                 if ds.get(LABEL_TYPE_KEY, LABELED) == UNLABELED]
+    parts = []
+    for ds in unlabeled or found:
+        part = copy.deepcopy(dict(ds))
+        for key in ('pseudo_labels_file', 'labels_file'):
+            part.pop(key, None)
+        part.update({LABEL_TYPE_KEY: label_type, 'image_ids_file': image_ids})
+        if len(unlabeled or found) > 1:
+            part['ids_outside_pool'] = 'ignore'
+        parts.append(part)
+    return parts
+
+
+def find_hook(custom_hooks: Any) -> int:
+    """Index of the single ``ActiveLearningHook`` entry of ``custom_hooks``.
+
+    Raises:
+        ValueError: no such entry, or more than one.
+    """
+    hook_cls = HOOKS.get(HOOK_TYPE)
+    matches = [
+        i for i, hook in enumerate(custom_hooks or [])
+        if isinstance(hook, Mapping) and hook_cls is not None
+        and _registered(HOOKS, hook.get('type')) is hook_cls
+    ]
+    if not matches:
+        raise ValueError(
+            f'the config has no {HOOK_TYPE} in custom_hooks, so no cycle '
+            f'would score or select anything; add '
+            f"custom_hooks = [..., dict(type='{HOOK_TYPE}', work_dir=None)]")
+    if len(matches) > 1:
+        raise ValueError(f'custom_hooks has {len(matches)} {HOOK_TYPE} '
+                         f'entries (indices {matches}); keep exactly one')
+    return matches[0]
+
+
+def _check_hook_overrides(overrides: Mapping) -> None:
+    params = inspect.signature(HOOKS.get(HOOK_TYPE)).parameters
+    allowed = sorted(p for p in params if p not in ('self', *_LOOP_SET))
+    wrong = sorted(set(overrides) - set(allowed))
+    if wrong:
+        raise ValueError(f'{wrong} cannot be set on {HOOK_TYPE} by the loop '
+                         f'(work_dir and cycle come from the state); allowed: '
+                         f'{allowed}')
+
+
+def cycle_cfg_options(cfg: Mapping, state: CycleState, k: int,
+                      **hook_overrides) -> Dict[str, Any]:
+    """The ``--cfg-options`` that make a training run cycle ``k``.
+
+    - every ``label_type='labeled'`` active-split data set of
+      ``train_dataloader``: ``image_ids_file`` = cycle k's ``labeled.txt``,
+      ``pseudo_labels_file`` = its ``pseudo_labels.json`` if that file
+      exists, else None (so a config's own value never leaks in);
+    - every ``label_type='unlabeled'`` one: ``image_ids_file`` = cycle k's
+      ``unlabeled.txt``;
+    - the ``ActiveLearningHook`` of ``custom_hooks``: ``work_dir`` =
+      ``state.work_dir``, ``cycle`` = k, and ``hook_overrides``.
+
+    Paths are absolute strings (the data sets use them as given, not under
+    ``data_root``). Only the pseudo-label file is looked at on disk.
+
+    Args:
+        cfg (Mapping): the training config (``mmengine.Config`` or dict).
+        state (CycleState): the loop's WORK_DIR.
+        k (int): cycle index, >= 0.
+        **hook_overrides: further ``ActiveLearningHook`` arguments, e.g.
+            ``budget=30, strategy='unified', tau=0.99, score_thr=0.5,
+            pseudo_labels=True, seed=0, select=False``.
+
+    Returns:
+        dict[str, Any]: dotted key -> value, in a fixed order (data sets in
+        config order, then the hook's keys).
+
+    Raises:
+        ValueError: no labeled active-split data set in ``train_dataloader``,
+            an unknown ``label_type``, no (or several) ``ActiveLearningHook``,
+            or an override the hook does not take.
+    """
+    state.cycle_dir(k)  # validates k
+    datasets = find_al_datasets(cfg.get('train_dataloader') or {})
+    types = [ds.get(LABEL_TYPE_KEY, LABELED) for _, ds in datasets]
+    if LABELED not in types:
+        raise ValueError(
+            'train_dataloader has no active-split data set with '
+            "label_type='labeled' (ALVOCDataset / ALCocoDataset), so the "
+            "cycle's labeled ids have nowhere to go; build the training set "
+            'from them, e.g. configs/_base_/datasets/alssl_bccd_voc.py')
+    labeled_txt = str(state.path(k, LABELED_IDS).absolute())
+    unlabeled_txt = str(state.path(k, UNLABELED_IDS).absolute())
+    pseudo = state.path(k, PSEUDO_LABELS).absolute()
+    pseudo_file = str(pseudo) if pseudo.is_file() else None
+
+    options: Dict[str, Any] = {}
+    for (key, _), label_type in zip(datasets, types):
+        if label_type == LABELED:
+            options[f'{key}.image_ids_file'] = labeled_txt
+            options[f'{key}.pseudo_labels_file'] = pseudo_file
+        elif label_type == UNLABELED:
+            options[f'{key}.image_ids_file'] = unlabeled_txt
+        else:
+            raise ValueError(f'{key}.{LABEL_TYPE_KEY}={label_type!r} is not '
+                             f'{LABELED!r} or {UNLABELED!r}; fix the config')
+
+    _check_hook_overrides(hook_overrides)
+    i = find_hook(cfg.get('custom_hooks'))
+    options[f'custom_hooks.{i}.work_dir'] = str(state.work_dir.absolute())
+    options[f'custom_hooks.{i}.cycle'] = int(k)
+    for name, value in hook_overrides.items():
+        options[f'custom_hooks.{i}.{name}'] = value
+    return options

@@ -1,0 +1,151 @@
+"""Acquisition scores (Eq. 1-5) against hand-computed answers.
+
+Predictions: 3 classes + background (last), 4 priors. Natural logs.
+"""
+import math
+
+import pytest
+import torch
+from mmdet.structures.bbox import bbox_flip
+
+from mmdet_alssl.acquisition.scores import (entropy, keep_detections,
+                                                match_flipped, score_image)
+
+BOXES = torch.tensor([
+    [0., 0., 10., 10.],  # prior 0: class 0 at 0.7 -> kept
+    [1., 1., 11., 11.],  # prior 1: class 0 at 0.6, IoU 81/119=0.68 with 0
+    [20., 20., 30., 30.],  # prior 2: class 1 at exactly 0.5 -> kept (>=)
+    [40., 40., 50., 50.],  # prior 3: best class 0.2 < 0.5 -> dropped
+])
+PROBS = torch.tensor([
+    [0.7, 0.1, 0.1, 0.1],
+    [0.6, 0.2, 0.1, 0.1],
+    [0.1, 0.5, 0.2, 0.2],
+    [0.2, 0.2, 0.2, 0.4],
+])
+# Flipped predictions, already un-flipped. Flip prior 0 is the exact partner
+# of detection 0 (IoU 1) but disagrees with it; flip prior 1 overlaps it less
+# (IoU 0.68) and agrees, so a wrong match would score 0. Flip prior 2 equals
+# detection 2.
+FLIP_BOXES = BOXES.clone()
+FLIP_PROBS = torch.tensor([
+    [0.4, 0.4, 0.1, 0.1],
+    [0.7, 0.1, 0.1, 0.1],
+    [0.1, 0.5, 0.2, 0.2],
+    [0.2, 0.2, 0.2, 0.4],
+])
+
+# By hand:
+# H(det 0) = -(0.7 ln 0.7 + 3 * 0.1 ln 0.1)               = 0.9404480
+# H(det 2) = -(0.1 ln 0.1 + 0.5 ln 0.5 + 2 * 0.2 ln 0.2)   = 1.2206073
+# KL(p||q) for p = det 0, q = flip 0:
+#   0.7 ln(0.7/0.4) + 0.1 ln(0.1/0.4)                      = 0.2531016
+# KL(q||p) = 0.4 ln(0.4/0.7) + 0.4 ln(0.4/0.1)             = 0.3306714
+# L_conC(det 0) = (0.2531016 + 0.3306714) / 2              = 0.2918865
+# L_conC(det 2) = 0 (identical distributions)
+# Image: H = max = 1.2206073 (det 2), I = max = 0.2918865 (det 0),
+#        A = H * I = 0.3562788
+H_DET0, H_DET2 = 0.9404480, 1.2206073
+I_DET0 = 0.2918865
+
+
+def test_keep_detections_nms_and_threshold():
+    # Prior 1 is suppressed by prior 0 (same class, IoU 0.68 > 0.45);
+    # prior 3 is under the threshold. Score order: 0.7, 0.5.
+    assert keep_detections(BOXES, PROBS).tolist() == [0, 2]
+    assert keep_detections(BOXES, PROBS, max_per_img=1).tolist() == [0]
+    assert keep_detections(BOXES, PROBS, nms_pre=1).tolist() == [0]
+    # No NMS suppression when the IoU threshold is above 0.68.
+    assert keep_detections(BOXES, PROBS, iou_thr=0.7).tolist() == [0, 1, 2]
+    assert keep_detections(BOXES, PROBS, score_thr=0.71).tolist() == []
+    assert keep_detections(BOXES, PROBS).dtype == torch.long
+
+
+def test_keep_detections_is_class_aware():
+    probs = PROBS.clone()
+    probs[1] = torch.tensor([0.2, 0.6, 0.1, 0.1])  # prior 1 now class 1
+    assert keep_detections(BOXES, probs).tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize('kwargs', [
+    dict(score_thr=1.5), dict(iou_thr=0.0), dict(max_per_img=0),
+    dict(nms_pre=0)
+])
+def test_keep_detections_bad_arguments(kwargs):
+    with pytest.raises(ValueError, match=list(kwargs)[0]):
+        keep_detections(BOXES, PROBS, **kwargs)
+
+
+def test_entropy_hand_values_and_zeros():
+    h = entropy(PROBS[[0, 2]])
+    assert h.tolist() == pytest.approx([H_DET0, H_DET2], abs=1e-6)
+    assert entropy(torch.full((4, ), 0.25)).item() == pytest.approx(
+        math.log(4), abs=1e-6)
+    one_hot = torch.tensor([1., 0., 0., 0.])
+    assert entropy(one_hot).item() == 0.0  # 0 log 0 = 0, no NaN
+
+
+def test_match_flipped_highest_iou():
+    det = BOXES[[0, 2]]
+    # det 0: IoU 1 with flip 0, 0.68 with flip 1 -> 0; det 2 -> 2.
+    assert match_flipped(det, FLIP_BOXES).tolist() == [0, 2]
+    # Without its exact partner det 0 falls back to the 0.68 overlap.
+    assert match_flipped(det, FLIP_BOXES[1:]).tolist() == [0, 1]
+    assert match_flipped(det[:0], FLIP_BOXES).tolist() == []
+
+
+def test_score_image_hand_computed():
+    s = score_image(BOXES, PROBS, FLIP_BOXES, FLIP_PROBS)
+    assert s['num_detections'] == 2
+    assert s['entropy'] == pytest.approx(H_DET2, abs=1e-5)
+    assert s['inconsistency'] == pytest.approx(I_DET0, abs=1e-5)
+    assert s['unified'] == pytest.approx(H_DET2 * I_DET0, abs=1e-5)
+    assert s['unified'] == pytest.approx(0.3562788, abs=1e-5)
+
+
+def test_score_image_detection_candidates_mode():
+    # Flipped NMS (no score threshold): flip prior 1 (0.7) suppresses flip
+    # prior 0 (0.4, same class 0), so det 0 is matched to flip prior 1,
+    # which agrees with it: inconsistency 0 for both detections.
+    s = score_image(BOXES, PROBS, FLIP_BOXES, FLIP_PROBS,
+                    flip_candidates='detections')
+    assert s['inconsistency'] == pytest.approx(0.0, abs=1e-6)
+    assert s['entropy'] == pytest.approx(H_DET2, abs=1e-5)
+    with pytest.raises(ValueError, match='flip_candidates'):
+        score_image(BOXES, PROBS, FLIP_BOXES, FLIP_PROBS,
+                    flip_candidates='nearest')
+
+
+def test_symmetric_image_zero_inconsistency():
+    # A left-right symmetric image, 60 px wide: priors 0 and 1 are mirror
+    # images of each other (as SSD's anchors are), so are priors 2 and 3.
+    # The flipped image's prior j sees what the original's mirror(j) sees.
+    width = 60
+    boxes = torch.tensor([[5., 10., 20., 30.], [40., 10., 55., 30.],
+                          [25., 0., 35., 8.], [25., 50., 35., 58.]])
+    probs = torch.tensor([[0.8, 0.1, 0.05, 0.05], [0.8, 0.1, 0.05, 0.05],
+                          [0.1, 0.6, 0.2, 0.1], [0.05, 0.05, 0.1, 0.8]])
+    mirror = torch.tensor([1, 0, 2, 3])
+    pred_on_flipped = bbox_flip(boxes[mirror], (40, width))
+    flip_boxes = bbox_flip(pred_on_flipped, (40, width))  # un-flip (hook)
+    flip_probs = probs[mirror]
+    s = score_image(boxes, probs, flip_boxes, flip_probs)
+    assert s['num_detections'] == 3
+    assert s['inconsistency'] == pytest.approx(0.0, abs=1e-7)
+    assert s['unified'] == pytest.approx(0.0, abs=1e-7)
+    # entropy max is prior 2's: -(0.1 ln .1 * 2 + 0.6 ln .6 + 0.2 ln .2)
+    assert s['entropy'] == pytest.approx(1.0888999, abs=1e-5)
+
+
+def test_nothing_above_threshold_scores_zero():
+    probs = torch.tensor([[0.3, 0.1, 0.1, 0.5]] * 4)
+    s = score_image(BOXES, probs, FLIP_BOXES, FLIP_PROBS)
+    assert s == dict(entropy=0.0, inconsistency=0.0, unified=0.0,
+                     num_detections=0)
+
+
+def test_score_image_rejects_mismatched_inputs():
+    with pytest.raises(ValueError, match='classes'):
+        score_image(BOXES, PROBS, FLIP_BOXES, FLIP_PROBS[:, 1:])
+    with pytest.raises(ValueError, match='rows'):
+        score_image(BOXES[:3], PROBS, FLIP_BOXES, FLIP_PROBS)

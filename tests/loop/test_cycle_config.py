@@ -1,0 +1,145 @@
+"""cycle_cfg_options / find_al_datasets on configs built here: exact keys."""
+from pathlib import Path
+
+import pytest
+from mmdet.registry import HOOKS
+from mmengine.config import Config
+
+import mmdet_alssl  # noqa: F401  (registers the components)
+from mmdet_alssl.loop import (CycleState, cycle_cfg_options,
+                                         find_al_datasets, find_hook)
+from mmdet_alssl.engine.hooks import ActiveLearningHook
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def make_cfg(hooks=None):
+    labeled = dict(type='ALVOCDataset', label_type='labeled',
+                   image_ids_file=None, pseudo_labels_file='stale.json')
+    unlabeled = dict(type='ALCocoDataset', label_type='unlabeled',
+                     image_ids_file=[])
+    if hooks is None:
+        hooks = [dict(type='NumClassCheckHook'),
+                 dict(type='ActiveLearningHook', work_dir=None)]
+    return Config(dict(
+        train_dataloader=dict(
+            batch_size=2,
+            dataset=dict(
+                type='ConcatDataset',
+                datasets=[
+                    dict(type='RepeatDataset', times=2, dataset=labeled),
+                    dict(type='VOCDataset', ann_file='x.txt'),  # not AL
+                    unlabeled,
+                ])),
+        custom_hooks=hooks))
+
+
+def test_find_al_datasets_walks_wrappers():
+    found = find_al_datasets(make_cfg().train_dataloader)
+    assert [key for key, _ in found] == [
+        'train_dataloader.dataset.datasets.0.dataset',
+        'train_dataloader.dataset.datasets.2',
+    ]
+    assert [ds['type'] for _, ds in found] == ['ALVOCDataset',
+                                                'ALCocoDataset']
+    # A plain dataloader, another prefix; no AL data set at all.
+    plain = dict(dataset=dict(type='ALVOCDataset'))
+    assert [k for k, _ in find_al_datasets(plain, 'val_dataloader')] == [
+        'val_dataloader.dataset']
+    assert find_al_datasets(dict(dataset=dict(type='VOCDataset'))) == []
+    with pytest.raises(ValueError, match='dataloader config'):
+        find_al_datasets(['not', 'a', 'dict'])
+
+
+def test_cycle_cfg_options_exact(tmp_path):
+    state = CycleState(tmp_path / 'wd')
+    cycle = tmp_path / 'wd' / 'cycle_2'
+    opts = cycle_cfg_options(make_cfg(), state, 2, budget=30,
+                             strategy='entropy', select=False)
+    assert list(opts.items()) == [
+        ('train_dataloader.dataset.datasets.0.dataset.image_ids_file',
+         str(cycle / 'labeled.txt')),
+        # no pseudo_labels.json yet: None, not the config's stale value
+        ('train_dataloader.dataset.datasets.0.dataset.pseudo_labels_file',
+         None),
+        ('train_dataloader.dataset.datasets.2.image_ids_file',
+         str(cycle / 'unlabeled.txt')),
+        ('custom_hooks.1.work_dir', str(tmp_path / 'wd')),
+        ('custom_hooks.1.cycle', 2),
+        ('custom_hooks.1.budget', 30),
+        ('custom_hooks.1.strategy', 'entropy'),
+        ('custom_hooks.1.select', False),
+    ]
+    # Once the file exists it is used.
+    cycle.mkdir(parents=True)
+    (cycle / 'pseudo_labels.json').write_text('{}')
+    opts = cycle_cfg_options(make_cfg(), state, 2)
+    assert opts['train_dataloader.dataset.datasets.0.dataset.'
+                'pseudo_labels_file'] == str(cycle / 'pseudo_labels.json')
+    assert 'custom_hooks.1.budget' not in opts
+
+
+def test_options_merge_into_config_and_build_the_hook(tmp_path):
+    """The keys are valid --cfg-options: they merge and the hook builds."""
+    cfg = make_cfg()
+    state = CycleState(tmp_path / 'wd')
+    cfg.merge_from_dict(cycle_cfg_options(cfg, state, 0, budget=3, tau=0.5))
+    labeled = cfg.train_dataloader.dataset.datasets[0].dataset
+    assert labeled.image_ids_file == str(tmp_path / 'wd/cycle_0/labeled.txt')
+    assert labeled.pseudo_labels_file is None
+    assert cfg.train_dataloader.dataset.datasets[2].image_ids_file == str(
+        tmp_path / 'wd/cycle_0/unlabeled.txt')
+    hook = HOOKS.build(cfg.custom_hooks[1])
+    assert isinstance(hook, ActiveLearningHook)
+    assert (hook.work_dir, hook.cycle, hook.budget, hook.tau) == (
+        str(tmp_path / 'wd'), 0, 3, 0.5)
+
+
+def test_hook_found_by_scope_or_class():
+    assert find_hook([dict(type='mmdet.ActiveLearningHook')]) == 0
+    assert find_hook([dict(type='EMAHook'),
+                      dict(type=ActiveLearningHook)]) == 1
+
+
+def test_errors(tmp_path):
+    state = CycleState(tmp_path)
+    no_hook = make_cfg(hooks=[dict(type='NumClassCheckHook')])
+    with pytest.raises(ValueError, match='no ActiveLearningHook in '
+                       'custom_hooks'):
+        cycle_cfg_options(no_hook, state, 0)
+    missing = Config(dict(train_dataloader=make_cfg().train_dataloader))
+    with pytest.raises(ValueError, match='no ActiveLearningHook'):
+        cycle_cfg_options(missing, state, 0)
+    two = make_cfg(hooks=[dict(type='ActiveLearningHook'),
+                          dict(type='ActiveLearningHook')])
+    with pytest.raises(ValueError, match=r'2 ActiveLearningHook .*\[0, 1\]'):
+        cycle_cfg_options(two, state, 0)
+    with pytest.raises(ValueError, match="'budgett'"):
+        cycle_cfg_options(make_cfg(), state, 0, budgett=3)
+    with pytest.raises(ValueError, match="'work_dir'"):
+        cycle_cfg_options(make_cfg(), state, 0, work_dir='elsewhere')
+    with pytest.raises(ValueError, match='cycle index -1'):
+        cycle_cfg_options(make_cfg(), state, -1)
+    no_labeled = make_cfg()
+    no_labeled.train_dataloader.dataset.datasets.pop(0)
+    with pytest.raises(ValueError, match="label_type='labeled'"):
+        cycle_cfg_options(no_labeled, state, 0)
+    odd = make_cfg()
+    odd.train_dataloader.dataset.datasets[2].label_type = 'pseudo'
+    with pytest.raises(ValueError, match="label_type='pseudo'"):
+        cycle_cfg_options(odd, state, 0)
+
+
+def test_real_cpu_config(tmp_path):
+    """The BCCD CPU config: labeled = datasets.0, unlabeled = datasets.1,
+    the hook is the third custom hook."""
+    cfg = Config.fromfile(
+        str(PROJECT_ROOT / 'configs' / 'alssl_ssd_lite0_bccd_cpu.py'))
+    opts = cycle_cfg_options(cfg, CycleState(tmp_path), 1, budget=30)
+    assert sorted(opts) == sorted([
+        'train_dataloader.dataset.datasets.0.image_ids_file',
+        'train_dataloader.dataset.datasets.0.pseudo_labels_file',
+        'train_dataloader.dataset.datasets.1.image_ids_file',
+        'custom_hooks.2.work_dir', 'custom_hooks.2.cycle',
+        'custom_hooks.2.budget'
+    ])

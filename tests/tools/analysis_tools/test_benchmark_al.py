@@ -1,0 +1,137 @@
+"""tools/analysis_tools/benchmark_al.py without training: the manifest it
+predicts is the loop's, finished runs are skipped, the others seeded and started in order,
+and the expectations are judged on known curves."""
+from mmdet_alssl.analysis import benchmark_plan as bp
+from mmdet_alssl.analysis.report import AggRow
+from mmdet_alssl.loop import CycleState
+from mmdet_alssl.loop import active_learning_loop as al_loop
+from mmdet_alssl.loop.state_io import read_json
+from tests.helpers import BENCH_POOL as POOL
+from tests.helpers import (PROJECT_ROOT, fake_cycle, finished_run, load_tool,
+                           make_run, write_pool)
+
+benchmark_al = load_tool('analysis_tools/benchmark_al.py')
+ROOT = PROJECT_ROOT
+
+CONFIG = str(ROOT / 'configs/alssl_ssd_lite0_synthetic_cpu.py')
+
+
+def test_run_manifest_of_is_what_the_loop_writes(tmp_path, monkeypatch):
+    # The loop writes its manifest first; its steps are skipped here, so
+    # nothing is read or trained.
+    monkeypatch.setattr(al_loop.ActiveLearningLoop, '_run_steps',
+                        lambda self: 0)
+    missing = f'{tmp_path}/no_data/'
+    argv = [CONFIG, str(tmp_path / 'w'), '--cycles', '3', '--seed', '2',
+            '--strategy', 'entropy', '--budget', '7', '--train-iters', '5',
+            '--cfg-options', 'active_learning.pseudo_labels=False',
+            f'train_dataloader.dataset.datasets.0.data_root={missing}',
+            f'train_dataloader.dataset.datasets.1.data_root={missing}']
+    assert al_loop.main(argv) == 0
+    written = read_json(tmp_path / 'w' / 'manifest.json')
+    predicted = al_loop.run_manifest_of(argv)
+    written.pop('created_at')
+    assert predicted == written
+    assert predicted['strategy'] == 'entropy' and not \
+        predicted['pseudo_labels']
+
+
+def test_finished_runs_skipped_others_seeded_and_started(tmp_path,
+                                                         monkeypatch):
+    out = tmp_path / 'bench'
+    plan = bp.plan_runs(out, CONFIG, [0], ['random', 'unified',
+                                           'random_no_con'], cycles=1)
+    assert [r.name for r in plan] == [bp.SHARED, 'random', 'unified',
+                                      'random_no_con']
+    shared = finished_run(out / 'seed_0' / bp.SHARED, cycles=0)
+    finished_run(out / 'seed_0' / 'random', cycles=1, strategy='random')
+    started = []
+
+    class Done:
+        returncode = 0
+
+    def fake_run(cmd):
+        assert cmd[1:3] == ['-m', 'mmdet_alssl.loop.active_learning_loop']
+        started.append(cmd[3:])
+        return Done()
+
+    monkeypatch.setattr(benchmark_al.subprocess, 'run', fake_run)
+    monkeypatch.setattr(benchmark_al, 'run_manifest_of',
+                        lambda argv: dict(strategy=argv[argv.index(
+                            '--strategy') + 1]))
+    assert benchmark_al.execute(plan) == 0
+    by_name = {r.name: r for r in plan}
+    assert started == [by_name['unified'].argv, by_name['random_no_con'].argv]
+    unified = CycleState(out / 'seed_0' / 'unified')
+    assert unified.read_split(0) == shared.read_split(0)
+    assert unified.is_done(0, 'train')
+    assert not (out / 'seed_0' / 'random_no_con').exists()  # its own cycle 0
+
+    # a failing run stops the benchmark with its status
+    class Failed:
+        returncode = 1
+    monkeypatch.setattr(benchmark_al.subprocess, 'run',
+                        lambda cmd: Failed())
+    assert benchmark_al.execute(plan) == 1
+
+
+def test_dry_run_prints_the_plan(tmp_path, capsys):
+    finished_run(tmp_path / 'seed_0' / bp.SHARED, cycles=0)
+    state = CycleState(tmp_path / 'seed_0' / 'full')
+    state.ensure_manifest(dict(strategy='unified'))
+    state.write_split(0, POOL[:4], POOL[4:])
+    fake_cycle(state, 0, select=True, steps=('train', ))
+    assert benchmark_al.main([CONFIG, str(tmp_path), '--seeds', '0',
+                              '--runs', 'full', 'all_labels',
+                              '--dry-run']) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(' seed ')[0].strip() for line in lines] == [
+        'done', 'resume', 'new']
+    assert 'seed 0 all_labels: tools/al_loop.sh' in lines[2]
+
+
+def agg(maps, per_class=None):
+    return [AggRow(k, 1, 100.0 + 50 * k, 0, 0, m, None, m, m,
+                   per_class[k] if per_class else {})
+            for k, m in enumerate(maps)]
+
+
+def test_expectations_judged_on_known_curves():
+    curves = dict(
+        random=agg([0.40, 0.50], [dict(star=(0.1, None), sq=(0.6, None))] * 2),
+        entropy=agg([0.40, 0.52]), inconsistency=agg([0.40, 0.56]),
+        unified=agg([0.40, 0.54]), random_no_con=agg([0.40, 0.55]),
+        full=agg([0.43, 0.55], [{}, dict(star=(0.3, None), sq=(0.65, None))]))
+    cost = dict(full=dict(target=0.5, labeled=120.0, fraction=0.8))
+    rows = benchmark_al.expectations(curves, cost, 'star', 'sq')
+    measured = [(m, h) for _, m, h in rows]
+    assert measured == [
+        ('gaps +3.0, +5.0; mean +4.0', True),
+        ('+1.0 points', True),  # unified vs entropy: (0 + 2) / 2
+        ('-1.0 points', False),  # unified vs inconsistency
+        ('+2.0 points', True),  # full vs unified: (3 + 1) / 2
+        ('+1.5 points', True),  # full vs random_no_con: (3 + 0) / 2
+        ('star +20.0, sq +5.0', True),
+        ('80.0% of its labels', False)]
+    table = benchmark_al.expectations_table(rows)
+    assert '| **no** |' in table
+    empty = benchmark_al.expectations({}, None, None, None)
+    assert all(h is None and m is None for _, m, h in empty)
+
+
+def test_report_only_reads_the_benchmark_layout(tmp_path, capsys):
+    config = write_pool(tmp_path / 'pool')
+    out = tmp_path / 'out'
+    make_run(out / 'seed_0' / 'random', config, 0, (0.40, 0.50), 'random')
+    make_run(out / 'seed_0' / 'unified', config, 0, (0.40, 0.60), 'unified')
+    argv = [str(config), str(out), '--seeds', '0', '--cycles', '1',
+            '--train-iters', '2', '--runs', 'random', 'unified']
+    assert benchmark_al.main([*argv, '--report-only']) == 0
+    md = (out / 'report' / 'benchmark.md').read_text()
+    # the head names the command that runs the benchmark, not the report's
+    assert md.splitlines()[2] == \
+        f'`python tools/analysis_tools/benchmark_al.py {" ".join(argv)}`'
+    assert '| random | 40.0 | 50.0 | 45.0 |' in md
+    assert '| unified | 40.0 | 60.0 | 50.0 |' in md
+    assert (out / 'report' / 'mAP_vs_labels.png').stat().st_size > 0
+    assert 'report:' in capsys.readouterr().out

@@ -1,0 +1,166 @@
+"""Time a training iteration of ConsistencySSD against mmdet's plain SSD.
+
+Command (from the repository root)::
+
+    .venv/bin/python tools/analysis_tools/benchmark_train_step.py --threads 1
+
+Both detectors are the model of a plugin config (``--config``, default the
+CPU config of the embedded data set: SSD on EfficientNet-Lite0 at 128 px). One
+is that model as mmdet's plain ``SingleStageDetector`` + ``SSDHead``, the
+other the config's ``ConsistencySSD`` + ``PseudoLabelSSDHead``, with the same
+weights (state dict copied).
+
+Both get the SAME batch (default 16 images, half labeled with ground truth,
+half unlabeled). Plain SSD has no notion of unlabeled images, so it sees
+them with empty ground truth: all of its priors are negatives, SSD mines
+3 x 0 of them and they add no loss, but they are forwarded and
+back-propagated like the labeled ones; its forward work equals one pass over
+the batch. ConsistencySSD forwards the batch and its flips (2x the images)
+and adds the consistency loss; its supervised loss uses the labeled half.
+
+One iteration = forward + loss + backward + SGD step, inputs already
+preprocessed (identical for both). After warm-up, the two models are timed
+in interleaved rounds (plain, consistency, plain, ...) so that load changes
+on a shared machine hit both; the script prints per-round times, their
+medians, and the ratio consistency / plain (of the medians, and the median
+of the per-round ratios). Target: <= 2.1x (the flipped pass doubles the
+forward work; everything else should be noise).
+
+Use ``--threads 1`` on a CPU machine shared with other jobs: with more
+threads than free cores, OpenMP oversubscription made single rounds vary
+tenfold here (0.4-4.7 s for the same plain-SSD iteration).
+"""
+import argparse
+import statistics
+import time
+
+import torch
+from mmengine.config import Config
+from mmengine.structures import InstanceData
+
+from mmdet.registry import MODELS
+from mmdet.testing import demo_mm_inputs
+from mmdet.utils import register_all_modules
+
+DEFAULT_CONFIG = 'configs/alssl_ssd_lite0_synthetic_cpu.py'
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--config', default=DEFAULT_CONFIG,
+                        help=f'plugin config whose model is timed (default '
+                        f'{DEFAULT_CONFIG})')
+    parser.add_argument('--batch-size', type=int, default=16)
+    parser.add_argument('--unlabeled', type=int, default=8,
+                        help='unlabeled images in the batch (default half)')
+    parser.add_argument('--size', type=int, default=128,
+                        help="input px (the config's input size)")
+    parser.add_argument('--iters', type=int, default=5,
+                        help='iterations per timed round')
+    parser.add_argument('--rounds', type=int, default=5,
+                        help='interleaved rounds per model')
+    parser.add_argument('--warmup', type=int, default=3)
+    parser.add_argument('--threads', type=int, default=1,
+                        help='torch CPU threads; 0: torch decides '
+                        '(default 1, see the module docstring)')
+    parser.add_argument('--device', default='cpu')
+    args = parser.parse_args()
+    if not 0 <= args.unlabeled <= args.batch_size:
+        parser.error(f'--unlabeled must be in [0, --batch-size], got '
+                     f'{args.unlabeled}')
+    return args
+
+
+def model_cfg(config: str, consistency: bool) -> Config:
+    """The config's model, or the same network as mmdet's plain SSD."""
+    model = Config.fromfile(config).model
+    if not consistency:
+        model.type = 'SingleStageDetector'
+        model.bbox_head.type = 'SSDHead'
+        for key in ('consistency_weight', 'ramp_up', 'ramp_down'):
+            model.pop(key, None)
+    return model
+
+
+def make_batch(model, args):
+    packed = demo_mm_inputs(args.batch_size, (3, args.size, args.size),
+                            num_items=[3] * args.batch_size,
+                            num_classes=model.bbox_head.num_classes)
+    labeled = args.batch_size - args.unlabeled
+    for i, sample in enumerate(packed['data_samples']):
+        if i >= labeled:
+            sample.set_metainfo(dict(label_type='unlabeled'))
+            sample.gt_instances = InstanceData(
+                bboxes=torch.zeros(0, 4), labels=torch.zeros(0).long())
+    data = model.data_preprocessor(packed, True)
+    return data['inputs'], data['data_samples']
+
+
+def train_step(model, optimizer, inputs, samples):
+    optimizer.zero_grad()
+    loss, _ = model.parse_losses(model.loss(inputs, samples))
+    loss.backward()
+    optimizer.step()
+
+
+def timed_round(model, optimizer, inputs, samples, iters, sync):
+    sync()
+    start = time.perf_counter()
+    for _ in range(iters):
+        train_step(model, optimizer, inputs, samples)
+    sync()
+    return (time.perf_counter() - start) / iters
+
+
+def main():
+    args = parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    register_all_modules()
+    import mmdet_alssl  # noqa: F401  (registers the plugin's models)
+
+    torch.manual_seed(0)
+    plain = MODELS.build(model_cfg(args.config, False))
+    ours = MODELS.build(model_cfg(args.config, True))
+    ours.load_state_dict(plain.state_dict())
+    device = torch.device(args.device)
+    plain.to(device).train()
+    ours.to(device).train()
+    inputs, samples = make_batch(plain, args)
+    inputs = inputs.to(device)
+    samples = [s.to(device) for s in samples]
+    sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: 0)
+
+    runs = {}
+    for name, model in (('plain SSD', plain), ('ConsistencySSD', ours)):
+        optimizer = torch.optim.SGD(model.parameters(), lr=1e-3,
+                                    momentum=0.9)
+        runs[name] = (model, optimizer, [])
+        timed_round(model, optimizer, inputs, samples, args.warmup, sync)
+    for _ in range(args.rounds):
+        for model, optimizer, times in runs.values():
+            times.append(
+                timed_round(model, optimizer, inputs, samples, args.iters,
+                            sync))
+
+    print(f'{args.config}: batch {args.batch_size} ({args.unlabeled} '
+          f'unlabeled) at {args.size} px, device '
+          f'{args.device}, torch threads {torch.get_num_threads()}, '
+          f'{args.rounds} rounds x {args.iters} iters after {args.warmup} '
+          f'warm-up')
+    medians = {}
+    for name, (_, _, times) in runs.items():
+        medians[name] = statistics.median(times)
+        print(f'{name:15s} {medians[name] * 1000:8.1f} ms/iter  '
+              f'(rounds: {", ".join(f"{t * 1000:.1f}" for t in times)})')
+    ratio = medians['ConsistencySSD'] / medians['plain SSD']
+    # Each round's pair ran back to back, under the same machine load.
+    paired = statistics.median(
+        ours_t / plain_t for plain_t, ours_t in zip(runs['plain SSD'][2],
+                                                   runs['ConsistencySSD'][2]))
+    print(f'ratio ConsistencySSD / plain SSD: {ratio:.2f}x of medians, '
+          f'{paired:.2f}x median of paired rounds (target <= 2.1x)')
+
+
+if __name__ == '__main__':
+    main()
