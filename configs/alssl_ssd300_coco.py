@@ -16,31 +16,14 @@ model = dict(
 active_learning = dict(
     initial=5000, budget=1000, cycles=5, strategy='unified', tau=0.75)
 
-pool = dict(
-    type='ALCocoDataset',
-    data_root={{_base_.data_root}},
-    ann_file='annotations/instances_train2017.json',
-    data_prefix=dict(img='train2017/'),
-    filter_cfg=dict(filter_empty_gt=False),
-    pipeline={{_base_.train_pipeline}})
 batch_size = 32
+# The data set of mmdet's config as an active-learning pool (half labeled,
+# half unlabeled batches); its parts and repetition are handled there.
 train_dataloader = dict(
-    batch_size=batch_size,
-    batch_sampler=None,
-    sampler=dict(
-        _delete_=True,
-        type='SemiSupervisedSampler',
-        batch_size=batch_size,
-        ratio=(1, 1)),
-    dataset=dict(
-        _delete_=True,
-        type='ConcatDataset',
-        datasets=[
-            # 0: labeled (+ pseudo-labeled); 1: unlabeled. tools/al_loop.sh
-            # sets their image_ids_file / pseudo_labels_file.
-            dict(pool, label_type='labeled'),
-            dict(pool, label_type='unlabeled', image_ids_file=[]),
-        ]))
+    batch_size=batch_size, batch_sampler=None,
+    sampler=dict(type='SemiSupervisedSampler', batch_size=batch_size),
+    dataset=dict(_delete_=True, type='ActiveLearningDataset',
+                 dataset={{_base_.train_dataloader.dataset}}))
 
 max_iters = 120000
 train_cfg = dict(

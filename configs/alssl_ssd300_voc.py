@@ -17,55 +17,14 @@ model = dict(
 active_learning = dict(
     initial=2000, budget=1000, cycles=5, strategy='unified', tau=0.99)
 
-# The pool is two VOCDatasets (one a year). A cycle's id lists cover both
-# years, so each part keeps the ids it has and ignores the other year's.
-data_root = 'data/VOCdevkit/'
-voc07 = dict(
-    type='ALVOCDataset',
-    ids_outside_pool='ignore',
-    data_root=data_root,
-    ann_file='VOC2007/ImageSets/Main/trainval.txt',
-    data_prefix=dict(sub_data_root='VOC2007/'),
-    filter_cfg=dict(filter_empty_gt=False),
-    pipeline={{_base_.train_pipeline}})
-voc12 = dict(
-    voc07,
-    ann_file='VOC2012/ImageSets/Main/trainval.txt',
-    data_prefix=dict(sub_data_root='VOC2012/'))
 batch_size = 32
+# The data set of mmdet's config as an active-learning pool (half labeled,
+# half unlabeled batches); VOC2007 and VOC2012 are its two parts, RepeatDataset is dropped.
 train_dataloader = dict(
-    batch_size=batch_size,
-    batch_sampler=None,
-    sampler=dict(
-        _delete_=True,
-        type='SemiSupervisedSampler',
-        batch_size=batch_size,
-        ratio=(1, 1)),
-    dataset=dict(
-        _delete_=True,
-        type='ConcatDataset',
-        # mmdet's ConcatDataset puts 'cumulative_sizes' into its metainfo;
-        # labeled and unlabeled parts differ there, and a metainfo that
-        # differs becomes a list, which NumClassCheckHook cannot read.
-        ignore_keys=['dataset_type', 'cumulative_sizes'],
-        datasets=[
-            # 0: labeled (+ pseudo-labeled); 1: unlabeled. tools/al_loop.sh
-            # sets image_ids_file / pseudo_labels_file of every part.
-            dict(
-                type='ConcatDataset',
-                ignore_keys=['dataset_type'],
-                datasets=[
-                    dict(voc07, label_type='labeled'),
-                    dict(voc12, label_type='labeled')
-                ]),
-            dict(
-                type='ConcatDataset',
-                ignore_keys=['dataset_type'],
-                datasets=[
-                    dict(voc07, label_type='unlabeled', image_ids_file=[]),
-                    dict(voc12, label_type='unlabeled', image_ids_file=[])
-                ]),
-        ]))
+    batch_size=batch_size, batch_sampler=None,
+    sampler=dict(type='SemiSupervisedSampler', batch_size=batch_size),
+    dataset=dict(_delete_=True, type='ActiveLearningDataset',
+                 dataset={{_base_.train_dataloader.dataset}}))
 
 max_iters = 120000
 train_cfg = dict(

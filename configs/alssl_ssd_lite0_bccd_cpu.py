@@ -5,12 +5,9 @@
 #   tools/al_loop.sh configs/alssl_ssd_lite0_bccd_cpu.py work_dirs/bccd
 _base_ = [
     './_base_/alssl_ssd_lite0_cpu.py',
-    './_base_/datasets/alssl_bccd_voc.py',
+    './_base_/datasets/bccd_voc.py',
 ]
-
 model = dict(bbox_head=dict(num_classes=3))
 # BCCD trainval has 292 images: 40 random, then 4 cycles of 30.
 active_learning = dict(initial=40, budget=30, cycles=4, tau=0.99,
                        score_thr=0.3)
-val_evaluator = dict(type='ClassAPVOCMetric')
-test_evaluator = val_evaluator

@@ -5,9 +5,8 @@
 #   tools/al_loop.sh configs/alssl_ssd_lite0_synthetic_cpu.py work_dirs/demo
 _base_ = [
     './_base_/alssl_ssd_lite0_cpu.py',
-    './_base_/datasets/alssl_synthetic_shapes_voc.py',
+    './_base_/datasets/synthetic_shapes_voc.py',
 ]
-
 model = dict(bbox_head=dict(num_classes=8))
 # Sized for `make demo`'s 20 minutes on 2 cores: cycle 0 trains 250
 # iterations from ImageNet, each later cycle fine-tunes the previous weights
@@ -20,5 +19,3 @@ active_learning = dict(
     initial_iters=250, warm_start=True,
     warm_start_cfg_options={'optim_wrapper.optimizer.lr': 5e-4})
 train_cfg = dict(max_iters=100, val_interval=100)
-val_evaluator = dict(type='ClassAPVOCMetric')
-test_evaluator = val_evaluator

@@ -17,16 +17,6 @@ from .scores import keep_detections
 from .strategies import id_sort_key
 
 
-def check_tau(tau: float) -> float:
-    """Raise ValueError unless τ is in (0, 1]."""
-    if isinstance(tau, bool) or not isinstance(tau, (int, float)) \
-            or not 0.0 < tau <= 1.0:
-        raise ValueError(f'tau={tau!r} is outside (0, 1]; τ is the class '
-                         f'probability a box needs to become a pseudo-label '
-                         f'(Eq. 6): use e.g. 0.99 (VOC) or 0.75 (COCO)')
-    return float(tau)
-
-
 #: Pseudo boxes narrower or lower than this (pixels) are dropped.
 MIN_BOX_SIZE = 1.0
 
@@ -59,7 +49,6 @@ def pseudo_label_boxes(boxes: Tensor,
         dict: ``bboxes`` (N, 4) float, ``labels`` (N,) long in [0, C),
         ``scores`` (N,) float; score descending.
     """
-    tau = check_tau(tau)
     keep = keep_detections(boxes, probs, score_thr=tau, iou_thr=iou_thr,
                            max_per_img=max_per_img, nms_pre=nms_pre)
     scores, labels = probs[keep, :-1].max(dim=1)

@@ -66,16 +66,7 @@ def keep_detections(boxes: Tensor,
     Returns:
         LongTensor: (K,) indices of the kept priors, score descending.
     """
-    _check_predictions(boxes, probs)
-    if not 0.0 <= score_thr <= 1.0:
-        raise ValueError(f'score_thr={score_thr} is outside [0, 1]; it is a '
-                         f'probability, e.g. 0.5')
-    if not 0.0 < iou_thr <= 1.0:
-        raise ValueError(f'iou_thr={iou_thr} is outside (0, 1]; use e.g. 0.45')
-    if int(max_per_img) < 1:
-        raise ValueError(f'max_per_img={max_per_img} must be >= 1, e.g. 100')
-    if nms_pre != -1 and int(nms_pre) < 1:
-        raise ValueError(f'nms_pre={nms_pre} must be >= 1 or -1 (all priors)')
+    _check_predictions(boxes, probs)  # values: see .settings
 
     scores, labels = probs[:, :-1].max(dim=1)
     # Thresholding before NMS gives the same result as after it: a box is

@@ -185,14 +185,7 @@ def select(strategy: str,
         raise ValueError(f'unknown strategy {strategy!r}; known strategies: '
                          f'{", ".join(available_strategies())} (add one with '
                          f'@register_strategy)')
-    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)) \
-            or budget < 0:
-        raise ValueError(f'budget={budget!r} must be an integer >= 0 (images '
-                         f'to label this cycle)')
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f'seed={seed!r} must be an integer so that the '
-                         f'selection can be reproduced')
-    budget = int(budget)
+    budget = int(budget)  # checked where it entered (.settings)
     pool_size = len(scores_table)
     info = dict(strategy=strategy, budget=budget, pool_size=pool_size,
                 num_selected=0, message=None)

@@ -41,6 +41,7 @@ from mmdet.registry import DATASETS
 from mmdet.utils import register_all_modules
 from mmengine.config import Config, DictAction
 
+from ..acquisition.settings import check_int
 from ..datasets.label_type import LABEL_TYPE_KEY, LABELED
 from . import loop_plan as plan
 from .cycle_config import cycle_cfg_options, find_al_datasets, pool_part_cfgs
@@ -185,8 +186,10 @@ class ActiveLearningLoop:
     def _split(self, step) -> bool:
         ids = list(self.pool_infos())
         if not ids:
-            self.log('the pool is empty (no image in the ann_file of '
-                     'train_dataloader): nothing to do')
+            files = [part.ann_file for part in self.pool_parts()]
+            self.log(f'the pool is empty: the data set(s) of '
+                     f'train_dataloader ({files}) hold no usable image; '
+                     f'nothing to do')
             return False
         split = plan.initial_split(ids, self.s['initial'], self.s['seed'],
                                    self.s['pool_size'])
@@ -363,8 +366,8 @@ def resolve_run(args: argparse.Namespace):
     """
     options = dict(args.cfg_options or {})
     if args.train_iters is not None:
-        plan.check_int('train_iters', args.train_iters, 1,
-                       'iterations per cycle')
+        check_int('train_iters', args.train_iters, 1,
+                  'iterations per cycle')
         options['train_cfg.max_iters'] = args.train_iters
     cfg = Config.fromfile(args.config)
     cfg.merge_from_dict(options)

@@ -1,9 +1,13 @@
-"""Which config keys point a training run at one active-learning cycle.
+"""Which config keys point a training run at one active-learning cycle, and
+which data sets make up its pool.
 
 A cycle is trained by MMDetection's own ``tools/train.py``; what makes it
 "cycle k" is a handful of ``--cfg-options``: the labeled/unlabeled id files
-(and pseudo-labels) of every active-split data set of ``train_dataloader``,
-and the ``ActiveLearningHook`` entry of ``custom_hooks``. This module
+(and pseudo-labels) of the active-split data set(s) of ``train_dataloader``,
+and the ``ActiveLearningHook`` entry of ``custom_hooks``. The training set
+is either an ``ActiveLearningDataset`` around the user's own data set config
+(the usual way), or explicit ``ALVOCDataset`` / ``ALCocoDataset`` parts with
+``label_type`` ``'labeled'`` and ``'unlabeled'``. This module
 computes them from a config and a :class:`~.cycle_state.CycleState`; it is
 pure (no Runner, no file written), so a loop can print, log or test them.
 
@@ -19,17 +23,25 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from mmdet.registry import DATASETS, HOOKS
 
+from ..datasets.active_learning_dataset import (WRAPPED_KEYS,
+                                                ActiveLearningDataset,
+                                                active_split_cfg, pool_parts)
 from ..datasets.active_split import ActiveSplitMixin
 from ..datasets.label_type import LABEL_TYPE_KEY, LABELED, UNLABELED
 from ..datasets.split_files import IdsArg
 from .cycle_state import CycleState
 from .work_dir_layout import LABELED_IDS, PSEUDO_LABELS, UNLABELED_IDS
 
-#: Config keys under which data set wrappers keep their inner data set(s)
-#: (``ConcatDataset.datasets``, ``RepeatDataset.dataset``,
-#: ``ClassBalancedDataset.dataset``, ``MultiImageMixDataset.dataset``...).
-WRAPPED_KEYS = ('dataset', 'datasets')
+#: What a config without an active-split data set is told to do.
+NO_SPLIT_FIX = (
+    "wrap the training data set: train_dataloader = dict(sampler=dict("
+    "type='SemiSupervisedSampler', batch_size=N), batch_sampler=None, "
+    "dataset=dict(_delete_=True, type='ActiveLearningDataset', "
+    "dataset={{_base_.train_dataloader.dataset}})) (README: 'Your own "
+    "data set')")
 HOOK_TYPE = 'ActiveLearningHook'
+#: The role of an ActiveLearningDataset: labeled and unlabeled in one.
+WRAPPER = 'labeled+unlabeled'
 #: Hook arguments the loop sets itself; not accepted as overrides.
 _LOOP_SET = ('work_dir', 'cycle')
 
@@ -43,7 +55,13 @@ def _registered(registry, type_) -> Any:
 
 def _is_al_dataset(cfg: Mapping) -> bool:
     cls = _registered(DATASETS, cfg.get('type'))
-    return cls is not None and issubclass(cls, ActiveSplitMixin)
+    return cls is not None and issubclass(
+        cls, (ActiveSplitMixin, ActiveLearningDataset))
+
+
+def _is_wrapper(cfg: Mapping) -> bool:
+    cls = _registered(DATASETS, cfg.get('type'))
+    return cls is not None and issubclass(cls, ActiveLearningDataset)
 
 
 def _walk(node: Any, key: str, found: List[Tuple[str, Mapping]]) -> None:
@@ -62,8 +80,9 @@ def _walk(node: Any, key: str, found: List[Tuple[str, Mapping]]) -> None:
 def find_al_datasets(dataloader_cfg: Mapping,
                      prefix: str = 'train_dataloader'
                      ) -> List[Tuple[str, Mapping]]:
-    """Every active-split data set (``ALVOCDataset``, ``ALCocoDataset`` or a
-    registered subclass of :class:`ActiveSplitMixin`) of a dataloader config.
+    """Every active-split data set (``ActiveLearningDataset``,
+    ``ALVOCDataset``, ``ALCocoDataset`` or a registered subclass of
+    :class:`ActiveSplitMixin`) of a dataloader config.
 
     Wrappers are walked through their ``dataset`` / ``datasets`` keys
     (:data:`WRAPPED_KEYS`), nested lists included; an active-split data set
@@ -93,7 +112,8 @@ def pool_part_cfgs(dataloader_cfg: Mapping,
     """Configs of every part of the pool of a training dataloader.
 
     The ONE definition of "the pool", used by the loop (split, export), the
-    hook (scoring) and the report (ground truth): the ``'unlabeled'``
+    hook (scoring) and the report (ground truth): the parts of the data set
+    an ``ActiveLearningDataset`` wraps, else the ``'unlabeled'``
     active-split data sets of ``dataloader_cfg`` (each part, e.g. VOC2007
     and VOC2012), or its labeled ones if it has none. Each copy is rebuilt
     as ``label_type`` over ``image_ids`` (None: all its images), without
@@ -115,9 +135,14 @@ def pool_part_cfgs(dataloader_cfg: Mapping,
     found = [ds for _, ds in find_al_datasets(dataloader_cfg)]
     if not found:
         raise ValueError(
-            'train_dataloader has no active-split data set (ALVOCDataset, '
-            'ALCocoDataset), so there is no pool to label from; build the '
-            'training set as configs/_base_/datasets/alssl_bccd_voc.py does')
+            'train_dataloader has no active-split data set, so there is no '
+            f'pool to label from; {NO_SPLIT_FIX}')
+    wrapped = [part for ds in found if _is_wrapper(ds)
+               for part in pool_parts(ds['dataset'])]
+    if wrapped:
+        return [active_split_cfg(part, label_type, image_ids,
+                                 one_of_several=len(wrapped) > 1)
+                for part in wrapped]
     unlabeled = [ds for ds in found
                  if ds.get(LABEL_TYPE_KEY, LABELED) == UNLABELED]
     parts = []
@@ -169,6 +194,8 @@ def cycle_cfg_options(cfg: Mapping, state: CycleState, k: int,
                       **hook_overrides) -> Dict[str, Any]:
     """The ``--cfg-options`` that make a training run cycle ``k``.
 
+    - an ``ActiveLearningDataset``: ``labeled_ids_file``,
+      ``pseudo_labels_file`` and ``unlabeled_ids_file`` as below;
     - every ``label_type='labeled'`` active-split data set of
       ``train_dataloader``: ``image_ids_file`` = cycle k's ``labeled.txt``,
       ``pseudo_labels_file`` = its ``pseudo_labels.json`` if that file
@@ -200,13 +227,13 @@ def cycle_cfg_options(cfg: Mapping, state: CycleState, k: int,
     """
     state.cycle_dir(k)  # validates k
     datasets = find_al_datasets(cfg.get('train_dataloader') or {})
-    types = [ds.get(LABEL_TYPE_KEY, LABELED) for _, ds in datasets]
-    if LABELED not in types:
+    types = [WRAPPER if _is_wrapper(ds) else ds.get(LABEL_TYPE_KEY, LABELED)
+             for _, ds in datasets]
+    if LABELED not in types and WRAPPER not in types:
         raise ValueError(
-            'train_dataloader has no active-split data set with '
-            "label_type='labeled' (ALVOCDataset / ALCocoDataset), so the "
-            "cycle's labeled ids have nowhere to go; build the training set "
-            'from them, e.g. configs/_base_/datasets/alssl_bccd_voc.py')
+            'train_dataloader has no active-split data set for labeled '
+            "images, so the cycle's labeled ids have nowhere to go; "
+            f'{NO_SPLIT_FIX}')
     labeled_txt = str(state.path(k, LABELED_IDS).absolute())
     unlabeled_txt = str(state.path(k, UNLABELED_IDS).absolute())
     pseudo = state.path(k, PSEUDO_LABELS).absolute()
@@ -214,7 +241,11 @@ def cycle_cfg_options(cfg: Mapping, state: CycleState, k: int,
 
     options: Dict[str, Any] = {}
     for (key, _), label_type in zip(datasets, types):
-        if label_type == LABELED:
+        if label_type == WRAPPER:
+            options[f'{key}.labeled_ids_file'] = labeled_txt
+            options[f'{key}.pseudo_labels_file'] = pseudo_file
+            options[f'{key}.unlabeled_ids_file'] = unlabeled_txt
+        elif label_type == LABELED:
             options[f'{key}.image_ids_file'] = labeled_txt
             options[f'{key}.pseudo_labels_file'] = pseudo_file
         elif label_type == UNLABELED:

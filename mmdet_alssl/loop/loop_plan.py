@@ -21,15 +21,6 @@ from .work_dir_layout import (ACQUIRE, END, EXPORT, LABELS, LAST_CHECKPOINT,
                               SPLIT, TEST, TRAIN)
 
 
-def check_int(name: str, value, minimum: int, fix: str) -> int:
-    """``value`` as an int >= ``minimum``, else ValueError naming it."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) \
-            or value < minimum:
-        raise ValueError(f'{name}={value!r} must be an integer >= {minimum}; '
-                         f'{fix}')
-    return int(value)
-
-
 @dataclass(frozen=True)
 class InitialSplit:
     """The pool the loop works on and cycle 0's split of it (pool order).
@@ -61,11 +52,6 @@ def initial_split(pool_ids: Sequence[Hashable], initial: int, seed: int,
     Returns:
         InitialSplit: ids as strings, each list in ascending id order.
     """
-    initial = check_int('initial', initial, 1,
-                        'cycle 0 trains on this many random images')
-    if pool_size is not None:
-        pool_size = check_int('pool_size', pool_size, 1,
-                              'or leave it unset for the whole pool')
     ids = sorted({str(i) for i in pool_ids}, key=id_sort_key)
     if len(ids) != len(pool_ids):
         raise ValueError(f'the pool lists {len(pool_ids) - len(ids)} image '
@@ -131,7 +117,6 @@ def next_step(state: CycleState, cycles: int, human: bool = False) -> Step:
     Returns:
         Step: the step to run, or :data:`END` with the reason.
     """
-    cycles = check_int('cycles', cycles, 0, 'the number of selection cycles')
     for k in range(cycles + 1):
         if k == 0 and not state.is_done(0, SPLIT):
             return Step(0, SPLIT)

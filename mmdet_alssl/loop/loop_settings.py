@@ -17,10 +17,10 @@ Settings (``tools/al_loop.py`` flag / ``active_learning`` key):
 """
 from typing import Any, Mapping, Optional, Sequence
 
-from ..acquisition.pseudo_labels import check_tau
-from ..acquisition.strategies import available_strategies
+from ..acquisition.settings import (check_budget, check_int,
+                                    check_score_thr, check_seed,
+                                    check_strategy, check_tau)
 from .cycle_state import make_manifest
-from .loop_plan import check_int
 
 #: Settings that must be given on the command line or in the config.
 REQUIRED = ('initial', 'budget', 'cycles', 'strategy', 'tau', 'seed',
@@ -58,19 +58,11 @@ def resolve_settings(cli: Mapping[str, Any],
             s[name] = OPTIONAL[name]
     check_int('cycles', s['cycles'], 0, 'pass --cycles N')
     check_int('initial', s['initial'], 1, 'pass --initial N')
-    check_int('budget', s['budget'], 1, 'pass --budget N')
-    check_int('seed', s['seed'], 0, 'pass --seed N')
+    s['budget'] = check_budget(s['budget'])
+    s['seed'] = check_seed(s['seed'])
     s['tau'] = check_tau(s['tau'])
-    if s['strategy'] not in available_strategies():
-        raise ValueError(f'unknown strategy {s["strategy"]!r}; known: '
-                         f'{", ".join(available_strategies())} (pass '
-                         f'--strategy NAME)')
-    thr = s['score_thr']
-    if isinstance(thr, bool) or not isinstance(thr, (int, float)) \
-            or not 0 <= thr <= 1:
-        raise ValueError(f'score_thr={thr!r} must be in [0, 1]: the class '
-                         f'probability a detection needs to be scored')
-    s['score_thr'] = float(thr)
+    s['strategy'] = check_strategy(s['strategy'])
+    s['score_thr'] = check_score_thr(s['score_thr'])
     s['pseudo_labels'] = bool(s['pseudo_labels'])
     s['warm_start'] = bool(s['warm_start'])
     s['strategy_kwargs'] = dict(s['strategy_kwargs'])

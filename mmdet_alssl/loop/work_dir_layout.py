@@ -17,8 +17,8 @@ the report and the benchmark import them from here. Layout (``k`` = 0, 1,
         pseudo_labels.json   pseudo-labels cycle k trains with: made by
                              cycle k-1's model on unlabeled.txt (absent
                              for k = 0); COCO-style
-        train/               cycle k's training run (MMEngine work_dir,
-                             the checkpoint)
+        train/               cycle k's training run (MMEngine work_dir:
+                             the checkpoint, last_checkpoint, logs)
         acquire/             the zero-iteration run that scores the pool
                              after a resume (see STEPS below)
         test/                the test run's logs

@@ -100,22 +100,11 @@ def test_empty_pool_and_zero_budget():
     assert select('unified', TABLE, budget=0)[0] == []
 
 
-@pytest.mark.parametrize('budget', [-1, 1.5, True, '3'])
-def test_bad_budget(budget):
-    with pytest.raises(ValueError, match='budget'):
-        select('unified', TABLE, budget=budget)
-
-
 def test_arguments_a_strategy_does_not_take():
     with pytest.raises(ValueError, match="'unified' cannot take.*filter_num"):
         select('unified', TABLE, 2, filter_num=3)
     with pytest.raises(ValueError, match='filter_nm'):
         select('entropy_filtered', TABLE, 2, filter_nm=3)
-
-
-def test_bad_seed():
-    with pytest.raises(ValueError, match='seed'):
-        select('random', TABLE, 2, seed=None)
 
 
 def test_seed_0_random_order_of_the_table():

@@ -62,9 +62,9 @@ def test_config_builds_its_model_on_cpu(path):
 def test_cpu_config_builds_its_data_on_bccd(bccd_root):
     cfg = Config.fromfile(str(CONFIG_DIR / 'alssl_ssd_lite0_bccd_cpu.py'))
     init_default_scope('mmdet')
-    labeled_cfg = cfg.train_dataloader.dataset.datasets[0]
-    labeled_cfg.data_root = str(bccd_root)
-    dataset = DATASETS.build(labeled_cfg)
+    pool_cfg = cfg.train_dataloader.dataset
+    pool_cfg.dataset.data_root = str(bccd_root)
+    dataset = DATASETS.build(pool_cfg).datasets[0]  # the labeled part
     assert len(dataset) == 292  # BCCD trainval
     item = dataset[0]
     assert item['inputs'].shape[-2:] == (128, 128)

@@ -25,11 +25,11 @@ def test_cpu_config_trains_and_predicts_on_bccd(bccd_root, tmp_path):
     cfg = Config.fromfile(str(CONFIG))
     cfg.work_dir = str(tmp_path / 'work')
     cfg.data_root = str(bccd_root)
-    labeled_cfg, unlabeled_cfg = cfg.train_dataloader.dataset.datasets
-    for part, part_ids in [(labeled_cfg, labeled), (unlabeled_cfg, unlabeled)]:
-        part.data_root = str(bccd_root) + '/'
-        part.image_ids_file = write_ids(tmp_path / f'{part.label_type}.txt',
-                                        part_ids)
+    pool = cfg.train_dataloader.dataset
+    pool.dataset.data_root = str(bccd_root) + '/'
+    pool.labeled_ids_file = write_ids(tmp_path / 'labeled.txt', labeled)
+    pool.unlabeled_ids_file = write_ids(tmp_path / 'unlabeled.txt',
+                                        unlabeled)
     cfg.train_dataloader.update(
         batch_size=4, num_workers=0, persistent_workers=False)
     cfg.train_dataloader.sampler.update(batch_size=4, seed=0)

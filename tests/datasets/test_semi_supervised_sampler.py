@@ -17,7 +17,7 @@ from mmdet_alssl.datasets import SemiSupervisedSampler
 # MultiSourceSampler looks get_dist_info up in its own module.
 DIST_INFO = 'mmdet.datasets.samplers.multi_source_sampler.get_dist_info'
 CONFIG = Path(__file__).resolve().parents[2] / 'configs' / '_base_' / \
-    'datasets' / 'alssl_bccd_voc.py'
+    'datasets' / 'bccd_voc.py'
 
 
 class Range(Dataset):
@@ -196,12 +196,11 @@ def test_bccd_config_dataloader(bccd_root, tmp_path):
     labeled, unlabeled = tmp_path / 'labeled.txt', tmp_path / 'unlabeled.txt'
     labeled.write_text('BloodImage_00000\nBloodImage_00001\nBloodImage_00002\n')
     unlabeled.write_text('BloodImage_00003\nBloodImage_00004\n')
-    key = 'train_dataloader.dataset.datasets'
+    key = 'train_dataloader.dataset'
     cfg.merge_from_dict({
-        f'{key}.0.image_ids_file': str(labeled),
-        f'{key}.1.image_ids_file': str(unlabeled),
-        f'{key}.0.data_root': str(bccd_root),
-        f'{key}.1.data_root': str(bccd_root),
+        f'{key}.labeled_ids_file': str(labeled),
+        f'{key}.unlabeled_ids_file': str(unlabeled),
+        f'{key}.dataset.data_root': str(bccd_root),
         'train_dataloader.num_workers': 0,
         'train_dataloader.persistent_workers': False,
         'train_dataloader.batch_size': 4,

@@ -43,8 +43,7 @@ def options(bccd_root, tmp_path_factory):
         'train_dataloader.sampler.batch_size=4',
         'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False',
-        f'train_dataloader.dataset.datasets.0.data_root={root}',
-        f'train_dataloader.dataset.datasets.1.data_root={root}',
+        f'train_dataloader.dataset.dataset.data_root={root}',
         'test_dataloader.num_workers=0',
         'test_dataloader.persistent_workers=False',
         f'test_dataloader.dataset.data_root={root}',
@@ -337,10 +336,7 @@ def test_a_full_disk_is_an_error_that_loses_nothing(al_loop, options,
 def test_a_first_run_that_fails_at_the_split_leaves_no_manifest(
         al_loop, options, tmp_path, capsys):
     work_dir = tmp_path / 'wd'
-    broken = [o for o in options if '.datasets.' not in o or
-              'data_root' in o] + [
-        f'train_dataloader.dataset.datasets.{i}.ann_file=missing.txt'
-        for i in (0, 1)]
+    broken = options + ['train_dataloader.dataset.dataset.ann_file=missing.txt']
     assert al_loop.main(loop_args(work_dir, broken)) == 2
     assert 'missing.txt' in capsys.readouterr().err
     assert not (work_dir / 'manifest.json').exists()
@@ -403,11 +399,8 @@ def small_voc(bccd_root, folder, options, without_xml=None,
             (folder / f'Annotations/{i}.xml').symlink_to(
                 bccd_root / f'Annotations/{i}.xml')
     (folder / 'ImageSets/Main/pool.txt').write_text('\n'.join(ids) + '\n')
-    return ids, [o for o in options if '.datasets.' not in o] + [
-        f'train_dataloader.dataset.datasets.{i}.{key}={value}'
-        for i in (0, 1) for key, value in (('data_root', folder),
-                                           ('ann_file',
-                                            'ImageSets/Main/pool.txt'))]
+    return ids, options + [f'train_dataloader.dataset.dataset.data_root={folder}',
+                           'train_dataloader.dataset.dataset.ann_file=ImageSets/Main/pool.txt']
 
 
 def test_missing_annotation_in_oracle_mode_names_the_file(
@@ -446,8 +439,7 @@ def test_an_empty_pool_ends_cleanly(al_loop, options, tmp_path, capsys,
                                     bccd_root):
     empty = tmp_path / 'empty.txt'
     empty.write_text('')
-    opts = options + [f'train_dataloader.dataset.datasets.{i}.ann_file='
-                      f'{empty}' for i in (0, 1)]
+    opts = options + [f'train_dataloader.dataset.dataset.ann_file={empty}']
     assert al_loop.main(loop_args(tmp_path / 'wd', opts)) == 0
     assert 'the pool is empty' in capsys.readouterr().out
     assert CycleState(tmp_path / 'wd').cycles() == []

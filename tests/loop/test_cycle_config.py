@@ -122,7 +122,8 @@ def test_errors(tmp_path):
         cycle_cfg_options(make_cfg(), state, -1)
     no_labeled = make_cfg()
     no_labeled.train_dataloader.dataset.datasets.pop(0)
-    with pytest.raises(ValueError, match="label_type='labeled'"):
+    with pytest.raises(ValueError, match="no active-split data set for "
+                       "labeled images.*type='ActiveLearningDataset'"):
         cycle_cfg_options(no_labeled, state, 0)
     odd = make_cfg()
     odd.train_dataloader.dataset.datasets[2].label_type = 'pseudo'
@@ -131,15 +132,15 @@ def test_errors(tmp_path):
 
 
 def test_real_cpu_config(tmp_path):
-    """The BCCD CPU config: labeled = datasets.0, unlabeled = datasets.1,
-    the hook is the third custom hook."""
+    """The BCCD CPU config: one ActiveLearningDataset, the hook is the
+    third custom hook."""
     cfg = Config.fromfile(
         str(PROJECT_ROOT / 'configs' / 'alssl_ssd_lite0_bccd_cpu.py'))
     opts = cycle_cfg_options(cfg, CycleState(tmp_path), 1, budget=30)
     assert sorted(opts) == sorted([
-        'train_dataloader.dataset.datasets.0.image_ids_file',
-        'train_dataloader.dataset.datasets.0.pseudo_labels_file',
-        'train_dataloader.dataset.datasets.1.image_ids_file',
+        'train_dataloader.dataset.labeled_ids_file',
+        'train_dataloader.dataset.pseudo_labels_file',
+        'train_dataloader.dataset.unlabeled_ids_file',
         'custom_hooks.2.work_dir', 'custom_hooks.2.cycle',
         'custom_hooks.2.budget'
     ])

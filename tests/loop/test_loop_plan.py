@@ -47,16 +47,6 @@ def test_initial_split_larger_than_pool_takes_it_all_and_says_so():
         split.messages[1]
 
 
-@pytest.mark.parametrize('kwargs, match', [
-    (dict(initial=0), 'initial=0 must be an integer >= 1'),
-    (dict(initial=True), 'initial=True'),
-    (dict(initial=2, pool_size=0), 'pool_size=0'),
-])
-def test_initial_split_bad_arguments(kwargs, match):
-    with pytest.raises(ValueError, match=match):
-        plan.initial_split(IDS, seed=0, **kwargs)
-
-
 def test_initial_split_refuses_duplicates():
     with pytest.raises(ValueError, match='1 image id'):
         plan.initial_split(['1', '2', '1'], 1, 0)

@@ -40,10 +40,11 @@ def test_defaults_of_the_optional_settings():
     (dict(tau=1.01), r'tau=1.01 is outside \(0, 1\]'),
     (dict(strategy='best'), "unknown strategy 'best'; known: entropy, "
      'entropy_filtered, inconsistency, random, unified'),
-    (dict(budget=0), 'budget=0 must be an integer >= 1; pass --budget N'),
+    (dict(budget=0), 'budget=0 must be an integer >= 1; the images to '
+     r'label per cycle \(--budget N'),
     (dict(initial=0), 'initial=0 must be an integer >= 1'),
     (dict(cycles=-1), 'cycles=-1 must be an integer >= 0'),
-    (dict(score_thr=1.5), r'score_thr=1.5 must be in \[0, 1\]'),
+    (dict(score_thr=1.5), r'score_thr=1.5 is outside \[0, 1\]'),
     (dict(pool_size=0), 'pool_size=0 must be an integer >= 1'),
     (dict(initial_iters=0), 'initial_iters=0 must be an integer >= 1'),
     (dict(initial_iters=2.5), 'initial_iters=2.5 must be an integer'),

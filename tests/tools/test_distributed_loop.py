@@ -37,8 +37,7 @@ def loop(work_dir, data_root, *extra):
             'train_dataloader.persistent_workers=False',
             'test_dataloader.num_workers=0',
             'test_dataloader.persistent_workers=False',
-            f'train_dataloader.dataset.datasets.0.data_root={root}',
-            f'train_dataloader.dataset.datasets.1.data_root={root}',
+            f'train_dataloader.dataset.dataset.data_root={root}',
             f'test_dataloader.dataset.data_root={root}',
             'custom_hooks.2.batch_size=1']
     env = dict(os.environ, OMP_NUM_THREADS='1')

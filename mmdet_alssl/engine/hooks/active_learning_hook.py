@@ -22,10 +22,12 @@ from mmengine.model import is_model_wrapper
 from mmengine.utils import ProgressBar
 from torch.utils.data import Dataset
 
-from ...acquisition import (available_strategies, build_pseudo_label_json,
-                            check_tau, pseudo_label_boxes, score_image,
-                            select)
+from ...acquisition import (build_pseudo_label_json, pseudo_label_boxes,
+                            score_image, select)
 from ...acquisition.scores import FLIP_CANDIDATES
+from ...acquisition.settings import (check_budget, check_int, check_nms,
+                                     check_score_thr, check_seed,
+                                     check_strategy, check_tau)
 from ...datasets.label_type import UNLABELED
 from ...datasets.tolerant_pool import TolerantPool, collate_tolerant
 from ...loop import CycleState, pool_part_cfgs
@@ -94,29 +96,24 @@ class ActiveLearningHook(Hook):
                  iou_thr: float = 0.45, max_per_img: int = 100,
                  nms_pre: int = 1000,
                  flip_candidates: str = 'priors') -> None:
-        if strategy not in available_strategies():
-            raise ValueError(f'unknown strategy {strategy!r}; known: '
-                             f'{", ".join(available_strategies())}')
+        # The one check of each value used in scoring (the same bounds as
+        # the loop's settings); the pure functions take them as given.
+        check_strategy(strategy)
         if flip_candidates not in FLIP_CANDIDATES:
             raise ValueError(f'flip_candidates={flip_candidates!r}; use one '
                              f'of {FLIP_CANDIDATES}')
-        for name, value, low in (('cycle', cycle, 0), ('batch_size',
-                                                         batch_size, 1),
-                                 ('num_workers', num_workers, 0)):
-            if isinstance(value, bool) or not isinstance(value, int) \
-                    or value < low:
-                raise ValueError(f'{name}={value!r} must be an integer >= '
-                                 f'{low}')
-        if budget is not None and (isinstance(budget, bool) or not isinstance(
-                budget, int) or budget < 0):
-            raise ValueError(f'budget={budget!r} must be an integer >= 0 '
-                             f'(images to label per cycle)')
+        check_int('cycle', cycle, 0, 'the cycle index')
+        check_int('batch_size', batch_size, 1, 'images per scoring batch')
+        check_int('num_workers', num_workers, 0, 'data workers of scoring')
+        check_nms(iou_thr, max_per_img, nms_pre)
+        check_seed(seed)
+        if budget is not None:
+            check_budget(budget)
         if work_dir is not None and select and budget is None:
             raise ValueError('ActiveLearningHook is enabled (work_dir='
                              f'{work_dir!r}) but budget is None; pass budget='
                              'N, the images to select this cycle')
-        if not 0.0 <= score_thr <= 1.0:
-            raise ValueError(f'score_thr={score_thr} is outside [0, 1]')
+        score_thr = check_score_thr(score_thr)
         self.tau = check_tau(tau)
         self.work_dir, self.cycle, self.select = work_dir, cycle, select
         self.budget, self.strategy, self.seed = budget, strategy, seed

@@ -25,8 +25,7 @@ def test_run_manifest_of_is_what_the_loop_writes(tmp_path, monkeypatch):
     argv = [CONFIG, str(tmp_path / 'w'), '--cycles', '3', '--seed', '2',
             '--strategy', 'entropy', '--budget', '7', '--train-iters', '5',
             '--cfg-options', 'active_learning.pseudo_labels=False',
-            f'train_dataloader.dataset.datasets.0.data_root={missing}',
-            f'train_dataloader.dataset.datasets.1.data_root={missing}']
+            f'train_dataloader.dataset.dataset.data_root={missing}']
     assert al_loop.main(argv) == 0
     written = read_json(tmp_path / 'w' / 'manifest.json')
     predicted = al_loop.run_manifest_of(argv)

@@ -1,0 +1,75 @@
+"""The README's "Your own data set" configs, taken from the README itself:
+a plain COCO and a plain VOC data set config, each made an active-learning
+one by the second file, give the loop its pool, its cycle keys and batches
+that are half labeled, half unlabeled."""
+import itertools
+import os
+import re
+
+import pytest
+from mmdet.registry import DATASETS
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+
+from mmdet_alssl.loop import CycleState, cycle_cfg_options, pool_part_cfgs
+from tests.datasets.test_active_learning_dataset import write_coco
+from tests.helpers import PROJECT_ROOT, write_voc
+
+BLOCK = re.compile(r'```python\n# (configs/\w+\.py):.*?\n(.*?)```', re.S)
+
+
+@pytest.fixture
+def readme_project(tmp_path, monkeypatch):
+    """tmp_path as a project: the README's config files in configs/ (next
+    to the plugin's _base_), tiny data sets in data/; the cwd."""
+    blocks = dict(BLOCK.findall((PROJECT_ROOT / 'README.md').read_text()))
+    assert sorted(blocks) == [
+        'configs/my_alssl_coco.py', 'configs/my_alssl_voc.py',
+        'configs/my_coco_dataset.py', 'configs/my_voc_dataset.py']
+    (tmp_path / 'configs').mkdir()
+    (tmp_path / 'configs' / '_base_').symlink_to(
+        PROJECT_ROOT / 'configs' / '_base_')
+    for name, text in blocks.items():
+        (tmp_path / name).write_text(text)
+    boxes = {i: [(2, 2, 20, 20, 1 + i % 2)] for i in range(1, 7)}
+    write_coco(tmp_path / 'data/my_coco', boxes)
+    os.rename(tmp_path / 'data/my_coco/images',
+              tmp_path / 'data/my_coco/train')
+    write_voc(tmp_path / 'data/my_voc',
+              {f'v{i}': [('dog', 1, 1, 21, 21)] for i in range(6)})
+    monkeypatch.chdir(tmp_path)
+    init_default_scope('mmdet')
+    return tmp_path
+
+
+@pytest.mark.parametrize('name,first_id', [('coco', '1'), ('voc', 'v0')])
+def test_readme_config_gives_the_loop_a_pool_and_mixed_batches(
+        readme_project, name, first_id):
+    cfg = Config.fromfile(f'configs/my_alssl_{name}.py')
+    (part, ) = pool_part_cfgs(cfg.train_dataloader)
+    pool = DATASETS.build(part)
+    ids = [str(pool.get_data_info(i)['img_id']) for i in range(len(pool))]
+    assert len(ids) == 6 and ids[0] == first_id
+
+    state = CycleState(readme_project / 'work')
+    state.write_split(0, ids[:2], ids[2:])
+    options = cycle_cfg_options(cfg, state, 0)
+    assert 'train_dataloader.dataset.labeled_ids_file' in options
+    cfg.merge_from_dict(options)
+    cfg.train_dataloader.update(num_workers=0, persistent_workers=False)
+    loader = Runner.build_dataloader(cfg.train_dataloader, seed=0)
+    assert [len(d) for d in loader.dataset.datasets] == [2, 4]
+    batch = next(itertools.islice(loader, 1))
+    types = [s.label_type for s in batch['data_samples']]
+    assert types == ['labeled'] * 8 + ['unlabeled'] * 8
+    assert {str(s.img_id) for s in batch['data_samples'][:8]} == \
+        set(ids[:2])
+    assert cfg.model.bbox_head.num_classes == 2
+
+
+def test_a_plain_data_set_config_is_refused_with_the_fix(readme_project):
+    cfg = Config.fromfile('configs/my_coco_dataset.py')
+    with pytest.raises(ValueError, match=r"no active-split data set.*"
+                       r"type='ActiveLearningDataset', dataset=\{\{_base_"):
+        pool_part_cfgs(cfg.train_dataloader)
