@@ -185,19 +185,15 @@ def labels_to_reach(curve_x: Sequence[float], curve_y: Sequence[float],
 def run_config(manifest: Mapping, config=None):
     """The Config a run trained with: ``config`` (default: the manifest's
     ``config_path``) with the manifest's ``cfg_options`` merged."""
-    import argparse
+    from mmengine.config import Config
 
-    from mmengine.config import Config, DictAction
+    from ..loop.loop_plan import parse_cli_options
     path = config or manifest.get('config_path')
     if not path:
         raise ValueError('the run has no manifest.json with config_path; '
                          'pass the config explicitly')
     cfg = Config.fromfile(str(path))
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--o', nargs='+', action=DictAction, default={})
-    options = list(manifest.get('cfg_options') or [])
-    if options:
-        cfg.merge_from_dict(parser.parse_args(['--o', *options]).o)
+    cfg.merge_from_dict(parse_cli_options(manifest.get('cfg_options') or []))
     return cfg
 
 

@@ -257,6 +257,18 @@ def cli_value(key: str, value) -> str:
                      f'{type(value).__name__} through --cfg-options')
 
 
+def parse_cli_options(options: Sequence[str]) -> dict:
+    """``['a.b=1', ...]`` -> ``{'a.b': 1, ...}``, read as MMDetection's tools
+    read ``--cfg-options`` (mmengine's ``DictAction``); the inverse of
+    :func:`cli_options`."""
+    import argparse
+
+    from mmengine.config import DictAction
+    parser = argparse.ArgumentParser(prog='--cfg-options')
+    parser.add_argument('options', nargs='*', action=DictAction, default={})
+    return dict(parser.parse_args(list(options)).options or {})
+
+
 def cli_options(options: Mapping) -> List[str]:
     """``{'a.b': 1, 'c': {'d': 2}}`` -> ``['a.b=1', 'c.d=2']`` for
     ``tools/train.py --cfg-options`` (a dict value becomes one option per

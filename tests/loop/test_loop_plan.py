@@ -216,6 +216,8 @@ def test_cli_options_round_trip_through_dict_action():
     expected = {k: v for k, v in options.items() if k != 'h'}
     expected.update({'h.num': 9, 'h.r': 0.5})
     assert back == expected
+    assert plan.parse_cli_options(strings) == expected
+    assert plan.parse_cli_options([]) == {}
 
 
 @pytest.mark.parametrize('value', ['/my dir/x.txt', '/a,b', '/a[1]', '12',
