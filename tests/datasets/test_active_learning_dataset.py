@@ -27,9 +27,10 @@ def write_coco(root, boxes_by_id):
                     np.zeros((64, 64, 3), np.uint8))
         images.append(dict(id=img_id, file_name=f'{img_id}.jpg', width=64,
                            height=64))
-        anns += [dict(id=len(anns) + 1, image_id=img_id, bbox=list(b[:4]),
-                      area=b[2] * b[3], category_id=b[4], iscrowd=0)
-                 for b in boxes]
+        for b in boxes:
+            anns.append(dict(id=len(anns) + 1, image_id=img_id,
+                             bbox=list(b[:4]), area=b[2] * b[3],
+                             category_id=b[4], iscrowd=0))
     (root / 'annotations' / 'train.json').write_text(json.dumps(dict(
         images=images, annotations=anns,
         categories=[dict(id=i + 1, name=c) for i, c in enumerate(CLASSES)])))

@@ -1,8 +1,7 @@
-"""ALVOCDataset / ALCocoDataset: one cycle's split of a pool, on the real BCCD
-(VOC) and aquarium (COCO) data and on a tiny COCO JSON written here."""
+"""ALVOCDataset / ALCocoDataset: one cycle's split of a pool, on tiny VOC and
+COCO pools written here (every box known in advance)."""
 import json
 import re
-import shutil
 from unittest.mock import patch
 
 import cv2
@@ -12,6 +11,9 @@ from mmengine.registry import init_default_scope
 
 from mmdet.registry import DATASETS
 from mmdet_alssl.datasets import ALCocoDataset, ALVOCDataset
+from tests.datasets.test_active_learning_dataset import CLASSES as CAT_DOG
+from tests.datasets.test_active_learning_dataset import write_coco
+from tests.helpers import write_voc
 
 LOG = 'mmdet_alssl.datasets.active_split.print_log'
 PIPELINE = [
@@ -21,6 +23,19 @@ PIPELINE = [
     dict(type='PackDetInputs')
 ]
 BCCD_CLASSES = ('RBC', 'WBC', 'Platelets')
+# The VOC pool, in trainval.txt order: id -> boxes (name, x1, y1, x2, y2) as
+# the XML holds them (VOCDataset subtracts one); images are 64x64.
+POOL = {
+    'img0': [('WBC', 12, 22, 41, 51), ('RBC', 2, 3, 9, 10)],
+    'img1': [('RBC', 30, 30, 40, 40)],
+    'img2': [('Platelets', 5, 5, 15, 15), ('RBC', 40, 40, 60, 60),
+             ('RBC', 1, 1, 8, 8)],
+    # one zero-area box each, as in BCCD's BloodImage_00338 / _00343
+    'flat_w': [('RBC', 10, 10, 10, 30), ('WBC', 20, 20, 40, 40)],  # x2 == x1
+    'flat_h': [('RBC', 5, 9, 25, 9), ('RBC', 30, 3, 50, 20),  # y2 == y1
+               ('Platelets', 1, 1, 4, 4)],
+    'no_box': [],
+}
 
 
 @pytest.fixture(autouse=True)
@@ -61,7 +76,7 @@ def pseudo_file(tmp_path, boxes, categories, name='pseudo.json'):
         for k, (img_id, cid, bbox) in enumerate(
             ((i, c, b) for i, bs in boxes.items() for c, b in bs), 1)
     ]
-    images = [dict(id=i, file_name=f'{i}.jpg', width=640, height=480)
+    images = [dict(id=i, file_name=f'{i}.jpg', width=64, height=64)
               for i in boxes]
     return write_json(
         tmp_path / name,
@@ -69,51 +84,57 @@ def pseudo_file(tmp_path, boxes, categories, name='pseudo.json'):
              categories=[dict(id=c, name=n) for c, n in categories]))
 
 
-# --------------------------------------------------------------- BCCD (VOC)
-def test_ids_file_restricts_the_pool_in_pool_order(bccd_root, tmp_path):
-    ids_file = write_ids(tmp_path / 'l.txt', [
-        'BloodImage_00003', '', 'BloodImage_00000', 'BloodImage_00338'])
-    ds = voc(bccd_root, image_ids_file=ids_file)
-    assert ids_of(ds) == [
-        'BloodImage_00000', 'BloodImage_00003', 'BloodImage_00338']
+# ---------------------------------------------------------------------- VOC
+@pytest.fixture
+def voc_pool(tmp_path):
+    """POOL written as a VOC tree, to read and to break files in."""
+    root = tmp_path / 'voc'
+    write_voc(root, POOL)
+    return root
+
+
+def test_ids_file_restricts_the_pool_in_pool_order(voc_pool, tmp_path):
+    ids_file = write_ids(tmp_path / 'l.txt', ['img2', '', 'img0', 'flat_w'])
+    ds = voc(voc_pool, image_ids_file=ids_file)
+    assert ids_of(ds) == ['img0', 'img2', 'flat_w']
     infos = [ds.get_data_info(i) for i in range(3)]
     assert [d['label_type'] for d in infos] == ['labeled'] * 3
-    # ground truth kept: 20 / 17 objects; 00338 has 14, one of zero area
-    assert [len(d['instances']) for d in infos] == [20, 17, 13]
-    # first object of 00000: WBC (260, 177, 491, 376), VOC's minus one
+    # ground truth kept: 2 / 3 objects; flat_w has 2, one of zero area
+    assert [len(d['instances']) for d in infos] == [2, 3, 1]
+    # first object of img0: WBC (12, 22, 41, 51), VOC's minus one
     assert infos[0]['instances'][0] == dict(
-        bbox=[259, 176, 490, 375], bbox_label=1, ignore_flag=0)
+        bbox=[11, 21, 40, 50], bbox_label=1, ignore_flag=0)
 
 
-def test_whole_pool_and_empty_split(bccd_root):
-    assert len(voc(bccd_root)) == 292  # trainval.txt
-    empty = voc(bccd_root, label_type='unlabeled', image_ids_file=[])
+def test_whole_pool_and_empty_split(voc_pool):
+    # None keeps every image of trainval.txt, the one without objects too
+    assert ids_of(voc(voc_pool)) == list(POOL)
+    empty = voc(voc_pool, label_type='unlabeled', image_ids_file=[])
     assert len(empty) == 0
 
 
-def test_zero_area_boxes_are_dropped_with_a_warning(bccd_root):
+def test_zero_area_boxes_are_dropped_with_a_warning(voc_pool):
     with patch(LOG) as log:
-        ds = voc(bccd_root, filter_cfg=dict(filter_empty_gt=True))
+        ds = voc(voc_pool, filter_cfg=dict(filter_empty_gt=True))
     warned = [c.args[0] for c in log.call_args_list]
     assert len(warned) == 2
-    assert "'BloodImage_00338'" in warned[0] and '1 degenerate' in warned[0]
-    assert "'BloodImage_00343'" in warned[1]
+    assert "'flat_w'" in warned[0] and '1 degenerate' in warned[0]
+    assert "'flat_h'" in warned[1]
     for i in range(len(ds)):
         for inst in ds.get_data_info(i)['instances']:
             x1, y1, x2, y2 = inst['bbox']
             assert x2 > x1 and y2 > y1
-    idx = ids_of(ds).index('BloodImage_00343')
-    assert len(ds.get_data_info(idx)['instances']) == 11  # 12 - 1
+    idx = ids_of(ds).index('flat_h')
+    assert len(ds.get_data_info(idx)['instances']) == 2  # 3 - 1
     boxes = ds[idx]['data_samples'].gt_instances.bboxes.tensor
-    assert len(boxes) == 11 and bool((boxes[:, 2:] > boxes[:, :2]).all())
+    assert len(boxes) == 2 and bool((boxes[:, 2:] > boxes[:, :2]).all())
 
 
-def test_unlabeled_items_have_no_boxes(bccd_root):
+def test_unlabeled_items_have_no_boxes(voc_pool):
     # an empty-GT filter must not remove unlabeled images
-    ds = voc(bccd_root, label_type='unlabeled',
-             image_ids_file=['BloodImage_00001', 'BloodImage_00002'],
+    ds = voc(voc_pool, label_type='unlabeled', image_ids_file=['img0', 'img1'],
              filter_cfg=dict(filter_empty_gt=True))
-    assert ids_of(ds) == ['BloodImage_00001', 'BloodImage_00002']
+    assert ids_of(ds) == ['img0', 'img1']
     for i in range(2):
         info = ds.get_data_info(i)
         assert info['instances'] == [] and info['label_type'] == 'unlabeled'
@@ -122,163 +143,141 @@ def test_unlabeled_items_have_no_boxes(bccd_root):
         assert len(sample.gt_instances) == 0
 
 
-def test_pseudo_labels_replace_ground_truth(bccd_root, tmp_path):
+def test_pseudo_labels_replace_ground_truth(voc_pool, tmp_path):
     # category ids differ from the label order: mapping is by name
     pseudo = pseudo_file(
         tmp_path, {
-            'BloodImage_00001': [(7, [10, 20, 30, 40]),
-                                 (3, [100.5, 50, 20, 10])],
-            'BloodImage_00002': [(3, [1, 2, 3, 4])]
+            'img1': [(7, [10, 20, 30, 40]), (3, [30.5, 50, 20, 10])],
+            'img2': [(3, [1, 2, 3, 4])]
         }, [(3, 'RBC'), (7, 'Platelets')])
-    ds = voc(bccd_root, image_ids_file=['BloodImage_00000'],
-             pseudo_labels_file=pseudo)
-    assert ids_of(ds) == [
-        'BloodImage_00000', 'BloodImage_00001', 'BloodImage_00002']
+    ds = voc(voc_pool, image_ids_file=['img0'], pseudo_labels_file=pseudo)
+    assert ids_of(ds) == ['img0', 'img1', 'img2']
     labeled, p1, p2 = (ds.get_data_info(i) for i in range(3))
     assert labeled['label_type'] == 'labeled'
-    assert len(labeled['instances']) == 20  # GT kept
+    assert len(labeled['instances']) == 2  # GT kept
     assert p1['label_type'] == p2['label_type'] == 'pseudo'
     assert p1['instances'] == [
         dict(bbox=[10, 20, 40, 60], bbox_label=2, ignore_flag=0),
-        dict(bbox=[100.5, 50, 120.5, 60], bbox_label=0, ignore_flag=0)
-    ]  # not 00001's 19 GT objects
+        dict(bbox=[30.5, 50, 50.5, 60], bbox_label=0, ignore_flag=0)
+    ]  # not img1's 1 GT object
     assert p2['instances'] == [
-        dict(bbox=[1, 2, 4, 6], bbox_label=0, ignore_flag=0)]
+        dict(bbox=[1, 2, 4, 6], bbox_label=0, ignore_flag=0)]  # not its 3
     samples = [ds[i]['data_samples'] for i in range(3)]
     assert [s.metainfo['label_type'] for s in samples] == [
         'labeled', 'pseudo', 'pseudo']
-    assert [len(s.gt_instances) for s in samples] == [20, 2, 1]
+    assert [len(s.gt_instances) for s in samples] == [2, 2, 1]
     assert samples[1].gt_instances.labels.tolist() == [2, 0]
-    # 640x480 -> 32x32: x * 0.05, y * 1/15
+    # 64x64 -> 32x32: halved
     np.testing.assert_allclose(
         samples[1].gt_instances.bboxes.tensor[0].numpy(),
-        [0.5, 20 / 15, 2.0, 4.0], rtol=1e-5)
+        [5.0, 10.0, 20.0, 30.0], rtol=1e-5)
 
 
-def test_built_from_config_registry(bccd_root):
+def test_built_from_config_registry(voc_pool):
     ds = DATASETS.build(
         dict(type='ALVOCDataset', label_type='unlabeled',
-             image_ids_file=['BloodImage_00004'], data_root=str(bccd_root),
+             image_ids_file=['img1'], data_root=str(voc_pool),
              ann_file='ImageSets/Main/trainval.txt',
              data_prefix=dict(sub_data_root=''),
              metainfo=dict(classes=BCCD_CLASSES), pipeline=PIPELINE))
-    assert isinstance(ds, ALVOCDataset) and ids_of(ds) == ['BloodImage_00004']
+    assert isinstance(ds, ALVOCDataset) and ids_of(ds) == ['img1']
 
 
 @pytest.mark.parametrize('label_type', ['pseudo', 'Labeled', 'foo'])
-def test_bad_label_type_names_the_value(bccd_root, label_type):
+def test_bad_label_type_names_the_value(voc_pool, label_type):
     with pytest.raises(ValueError, match=re.escape(repr(label_type))):
-        voc(bccd_root, label_type=label_type)
+        voc(voc_pool, label_type=label_type)
 
 
-def test_unknown_id_names_the_id_and_the_file(bccd_root, tmp_path):
-    ids_file = write_ids(tmp_path / 'l.txt',
-                        ['BloodImage_00000', 'BloodImage_99999'])
+def test_unknown_id_names_the_id_and_the_file(voc_pool, tmp_path):
+    ids_file = write_ids(tmp_path / 'l.txt', ['img0', 'img9'])
     with pytest.raises(ValueError) as err:
-        voc(bccd_root, image_ids_file=ids_file)
-    assert "'BloodImage_99999'" in str(err.value)
+        voc(voc_pool, image_ids_file=ids_file)
+    assert "'img9'" in str(err.value)
     assert ids_file in str(err.value) and 'trainval.txt' in str(err.value)
 
 
-def test_ids_of_another_pool_part_can_be_ignored(bccd_root, tmp_path):
+def test_ids_of_another_pool_part_can_be_ignored(voc_pool, tmp_path):
     # VOC07+12: one id list spans two VOCDatasets; each keeps its own ids.
-    ids_file = write_ids(tmp_path / 'l.txt',
-                        ['BloodImage_00000', '2008_000002', 'BloodImage_00001'])
-    part = voc(bccd_root, image_ids_file=ids_file, ids_outside_pool='ignore')
-    assert ids_of(part) == ['BloodImage_00000', 'BloodImage_00001']
+    ids_file = write_ids(tmp_path / 'l.txt', ['img0', '2008_000002', 'img1'])
+    part = voc(voc_pool, image_ids_file=ids_file, ids_outside_pool='ignore')
+    assert ids_of(part) == ['img0', 'img1']
     with pytest.raises(ValueError, match="ids_outside_pool='warn'"):
-        voc(bccd_root, image_ids_file=ids_file, ids_outside_pool='warn')
+        voc(voc_pool, image_ids_file=ids_file, ids_outside_pool='warn')
 
 
-def test_human_labels_replace_the_annotation(small_voc, tmp_path):
+def test_human_labels_replace_the_annotation(voc_pool, tmp_path):
     # human mode: boxes drawn for a labeled image whose XML does not exist
-    root = small_voc
-    ids = ['BloodImage_00000', 'BloodImage_00001']
-    (root / 'Annotations' / f'{ids[1]}.xml').unlink()
+    ids = ['img0', 'img1']
+    (voc_pool / 'Annotations' / f'{ids[1]}.xml').unlink()
     human = pseudo_file(tmp_path, {ids[1]: [(7, [10, 20, 30, 40])]},
                         [(7, 'Platelets'), (8, 'RBC'), (9, 'WBC')],
                         name='human.json')
     labeled = write_ids(tmp_path / 'l.txt', ids)
-    dataset = voc(root, image_ids_file=labeled, labels_file=human)
+    dataset = voc(voc_pool, image_ids_file=labeled, labels_file=human)
     info = dataset.get_data_info(1)
     assert info['img_id'] == ids[1] and info['label_type'] == 'labeled'
     assert [(i['bbox'], i['bbox_label']) for i in info['instances']] == [
         ([10, 20, 40, 60], 2)]  # Platelets: class 2 of (RBC, WBC, Platelets)
-    assert len(dataset.get_data_info(0)['instances']) > 0  # from its XML
+    assert len(dataset.get_data_info(0)['instances']) == 2  # from its XML
     outside = write_ids(tmp_path / 'o.txt', ids[:1])
     with pytest.raises(ValueError, match=f"image '{ids[1]}' of labels_file"):
-        voc(root, image_ids_file=outside, labels_file=human)
+        voc(voc_pool, image_ids_file=outside, labels_file=human)
 
 
-def test_pseudo_errors(bccd_root, tmp_path):
+def test_pseudo_errors(voc_pool, tmp_path):
     cats = [(1, 'RBC')]
-    overlap = pseudo_file(tmp_path, {'BloodImage_00001': [(1, [1, 1, 5, 5])]},
-                          cats)
-    with pytest.raises(ValueError, match="'BloodImage_00001'.*both"):
-        voc(bccd_root, image_ids_file=['BloodImage_00000', 'BloodImage_00001'],
+    overlap = pseudo_file(tmp_path, {'img1': [(1, [1, 1, 5, 5])]}, cats)
+    with pytest.raises(ValueError, match="'img1'.*both"):
+        voc(voc_pool, image_ids_file=['img0', 'img1'],
             pseudo_labels_file=overlap)
     with pytest.raises(ValueError, match='image_ids_file is None'):
-        voc(bccd_root, pseudo_labels_file=overlap)
+        voc(voc_pool, pseudo_labels_file=overlap)
     with pytest.raises(ValueError, match='unlabeled'):
-        voc(bccd_root, label_type='unlabeled', image_ids_file=[],
+        voc(voc_pool, label_type='unlabeled', image_ids_file=[],
             pseudo_labels_file=overlap)
-    outside = pseudo_file(tmp_path, {'BloodImage_77777': []}, cats, 'o.json')
-    with pytest.raises(ValueError, match="'BloodImage_77777'.*o.json"):
-        voc(bccd_root, image_ids_file=['BloodImage_00000'],
-            pseudo_labels_file=outside)
-    unknown = pseudo_file(tmp_path, {'BloodImage_00002': []},
-                          [(1, 'Neutrophil')], 'u.json')
+    outside = pseudo_file(tmp_path, {'img7': []}, cats, 'o.json')
+    with pytest.raises(ValueError, match="'img7'.*o.json"):
+        voc(voc_pool, image_ids_file=['img0'], pseudo_labels_file=outside)
+    unknown = pseudo_file(tmp_path, {'img2': []}, [(1, 'Neutrophil')],
+                          'u.json')
     with pytest.raises(ValueError, match="'Neutrophil'"):
-        voc(bccd_root, image_ids_file=['BloodImage_00000'],
-            pseudo_labels_file=unknown)
+        voc(voc_pool, image_ids_file=['img0'], pseudo_labels_file=unknown)
 
 
-@pytest.fixture
-def small_voc(bccd_root, tmp_path):
-    """A 3-image copy of BCCD, to break files in."""
-    root = tmp_path / 'voc'
-    ids = ['BloodImage_00000', 'BloodImage_00001', 'BloodImage_00002']
-    for sub in ('Annotations', 'JPEGImages', 'ImageSets/Main'):
-        (root / sub).mkdir(parents=True)
-    for i in ids:
-        shutil.copy(bccd_root / 'Annotations' / f'{i}.xml',
-                    root / 'Annotations')
-        shutil.copy(bccd_root / 'JPEGImages' / f'{i}.jpg', root / 'JPEGImages')
-    write_ids(root / 'ImageSets/Main/trainval.txt', ids)
-    return root
-
-
-def test_missing_xml(small_voc):
-    (small_voc / 'Annotations' / 'BloodImage_00002.xml').unlink()
-    ds = voc(small_voc, label_type='unlabeled',
-             image_ids_file=['BloodImage_00002'])
+def test_missing_xml(voc_pool):
+    (voc_pool / 'Annotations' / 'img2.xml').unlink()
+    # not the XML's 64x64: the size must come from this image
+    cv2.imwrite(str(voc_pool / 'JPEGImages' / 'img2.jpg'),
+                np.zeros((40, 48, 3), np.uint8))
+    ds = voc(voc_pool, label_type='unlabeled', image_ids_file=['img2'])
     info = ds.get_data_info(0)
-    assert (info['width'], info['height']) == (640, 480)  # from the image
+    assert (info['width'], info['height']) == (48, 40)  # from the image
     assert info['instances'] == [] and info['label_type'] == 'unlabeled'
     assert ds[0]['data_samples'].metainfo['label_type'] == 'unlabeled'
-    with pytest.raises(FileNotFoundError, match='BloodImage_00002.xml'):
-        voc(small_voc, image_ids_file=['BloodImage_00002'])
+    with pytest.raises(FileNotFoundError, match='img2.xml'):
+        voc(voc_pool, image_ids_file=['img2'])
     # outside the split, a missing XML is never read
-    assert len(voc(small_voc, image_ids_file=['BloodImage_00001'])) == 1
+    assert len(voc(voc_pool, image_ids_file=['img1'])) == 1
 
 
-def test_corrupt_xml_of_a_labeled_image(small_voc):
-    (small_voc / 'Annotations' / 'BloodImage_00001.xml').write_text('<a><b>')
-    with pytest.raises(ValueError, match='BloodImage_00001.xml'):
-        voc(small_voc, image_ids_file=['BloodImage_00001'])
+def test_corrupt_xml_of_a_labeled_image(voc_pool):
+    (voc_pool / 'Annotations' / 'img1.xml').write_text('<a><b>')
+    with pytest.raises(ValueError, match='img1.xml'):
+        voc(voc_pool, image_ids_file=['img1'])
 
 
-def test_missing_image(small_voc):
-    (small_voc / 'JPEGImages' / 'BloodImage_00000.jpg').unlink()
+def test_missing_image(voc_pool):
+    (voc_pool / 'JPEGImages' / 'img0.jpg').unlink()
     with pytest.raises(ValueError, match='1 labeled / pseudo-labeled image'
-                       r'.*BloodImage_00000.jpg .*image file not found'):
-        voc(small_voc, image_ids_file=['BloodImage_00000'])
+                       r'.*img0.jpg .*image file not found'):
+        voc(voc_pool, image_ids_file=['img0'])
     with patch(LOG) as log:
-        ds = voc(small_voc, label_type='unlabeled',
-                 image_ids_file=['BloodImage_00000', 'BloodImage_00001'])
-    assert ids_of(ds) == ['BloodImage_00001']
-    assert list(ds.unusable_images) == ['BloodImage_00000']
-    assert 'BloodImage_00000' in log.call_args.args[0]
+        ds = voc(voc_pool, label_type='unlabeled',
+                 image_ids_file=['img0', 'img1'])
+    assert ids_of(ds) == ['img1']
+    assert list(ds.unusable_images) == ['img0']
+    assert 'img0' in log.call_args.args[0]
 
 
 # --------------------------------------------------------------------- COCO
@@ -351,28 +350,24 @@ def test_coco_errors(tiny_coco):
         coco(tiny_coco, image_ids_file=['2'])
 
 
-def test_aquarium(aquarium_root, tmp_path):
-    ann = json.loads((aquarium_root / 'annotations/train.json').read_text())
-    classes = tuple(c['name'] for c in ann['categories'])
-    kwargs = dict(data_root=str(aquarium_root),
-                  ann_file='annotations/train.json',
+def test_coco_pool_in_the_usual_layout(tmp_path):
+    """annotations/train.json + images/, as aquarium and COCO lay it out."""
+    # write_coco: bbox (x, y, w, h, category_id), categories 1 'cat', 2 'dog'
+    write_coco(tmp_path, {1: [(2, 3, 10, 8, 2)], 2: [], 3: [(5, 6, 20, 10, 1)],
+                          4: [(1, 1, 5, 5, 1)], 5: []})
+    kwargs = dict(data_root=str(tmp_path), ann_file='annotations/train.json',
                   data_prefix=dict(img='images/'),
-                  metainfo=dict(classes=classes), pipeline=PIPELINE)
+                  metainfo=dict(classes=CAT_DOG), pipeline=PIPELINE)
     labeled = ALCocoDataset(
         image_ids_file=write_ids(tmp_path / 'l.txt', ['3', '1']), **kwargs)
     unlabeled = ALCocoDataset(label_type='unlabeled',
                               image_ids_file=['5', '4'], **kwargs)
     assert ids_of(labeled) == [1, 3] and ids_of(unlabeled) == [4, 5]
-    for i, img_id in enumerate([1, 3]):
-        gt = [a for a in ann['annotations'] if a['image_id'] == img_id]
-        info = labeled.get_data_info(i)
-        assert len(info['instances']) == len(gt) > 0
-        x, y, w, h = gt[0]['bbox']
-        assert info['instances'][0]['bbox'] == [x, y, x + w, y + h]
-        assert classes[info['instances'][0]['bbox_label']] == next(
-            c['name'] for c in ann['categories']
-            if c['id'] == gt[0]['category_id'])
-    sample = unlabeled[0]['data_samples']
+    assert [[(x['bbox'], x['bbox_label'])
+             for x in labeled.get_data_info(i)['instances']]
+            for i in range(2)] == [[([2, 3, 12, 11], 1)],
+                                   [([5, 6, 25, 16], 0)]]  # dog, cat
+    sample = unlabeled[0]['data_samples']  # image 4: its box is dropped
     assert sample.metainfo['label_type'] == 'unlabeled'
     assert len(sample.gt_instances) == 0
 
