@@ -4,7 +4,8 @@ select (ActiveLearningHook) -> test, with every step's state on disk.
     tools/al_loop.sh CONFIG WORK_DIR [--cycles N] [--initial N] [--budget N]
         [--strategy NAME] [--tau X] [--seed N] [--score-thr X] [--warm-start]
         [--human] [--train-iters N] [--initial-iters N] [--pool-size N]
-        [--launcher pytorch --nproc-per-node N [--master-port P]]
+        [--launcher pytorch --nproc-per-node N [--master-port P]
+         [--nnodes N --node-rank R --master-addr HOST]]
         [--cfg-options k=v ...]
 
 Defaults come from the config's ``active_learning`` dict. Cycle k trains
@@ -20,7 +21,9 @@ is switched off: the loop tests each cycle's final checkpoint itself
 With ``--launcher pytorch`` each training (and the scoring that ends it)
 runs on ``--nproc-per-node`` processes through torchrun: scoring is
 sharded, rank 0 alone writes the cycle state; on a CPU the processes use
-gloo (:func:`.mmdet_tools.prepare_cpu_distributed`).
+gloo (:func:`.mmdet_tools.prepare_cpu_distributed`). With ``--nnodes N`` the
+same command runs on each of N machines with its ``--node-rank``: node 0 is
+the loop, the others follow its runs (:mod:`.node_launch`).
 
 Re-running the same command resumes at the first unfinished step
 (:mod:`.loop_plan`); a WORK_DIR made with other settings is refused.
@@ -50,6 +53,7 @@ from .evaluate import evaluate_cycle
 from .human_labels import build_to_label_json
 from .loop_settings import resolve_settings, run_manifest
 from .mmdet_tools import TOOL_MODULE, trust_own_checkpoints
+from .node_launch import LaunchBoard, follow
 from .state_io import atomic_write_text, read_json, write_ids, write_json
 from .work_dir_layout import (ACQUIRE, DONE_DIR, END, EXPORT, HUMAN_LABELS,
                               LABELED_IDS, LABELS, LAST_CHECKPOINT, MANIFEST,
@@ -92,12 +96,24 @@ def parse_args(argv=None):
                    help='pytorch: train and score each cycle on '
                    '--nproc-per-node processes (torchrun; gloo on CPUs)')
     p.add_argument('--nproc-per-node', type=int, default=1)
+    p.add_argument('--nnodes', type=int, default=1,
+                   help='machines; run this command on each with its '
+                   '--node-rank, from the same shared directory')
+    p.add_argument('--node-rank', type=int, default=0,
+                   help='0: the loop; others follow its runs')
+    p.add_argument('--master-addr', default='127.0.0.1',
+                   help="node 0's address (torchrun's)")
     p.add_argument('--master-port', type=int, default=29500)
     args = p.parse_args(argv)
-    if args.launcher == 'none' and args.nproc_per_node != 1:
-        p.error('--nproc-per-node needs --launcher pytorch')
-    if args.nproc_per_node < 1:
-        p.error(f'--nproc-per-node={args.nproc_per_node} must be >= 1')
+    if args.launcher == 'none' and (args.nproc_per_node != 1
+                                    or args.nnodes != 1):
+        p.error('--nproc-per-node and --nnodes need --launcher pytorch')
+    if args.nproc_per_node < 1 or args.nnodes < 1:
+        p.error(f'--nproc-per-node={args.nproc_per_node} and '
+                f'--nnodes={args.nnodes} must be >= 1')
+    if not 0 <= args.node_rank < args.nnodes:
+        p.error(f'--node-rank={args.node_rank} must be in [0, '
+                f'{args.nnodes}) for --nnodes={args.nnodes}')
     return args
 
 
@@ -115,6 +131,8 @@ class ActiveLearningLoop:
         self.s = settings
         self.options = dict(options)  # the user's, for every run
         self.state = CycleState(Path(work_dir).absolute())
+        self.board = LaunchBoard(self.state.work_dir) if getattr(
+            self.launch, 'nnodes', 1) > 1 else None
         self._parts = None
         register_all_modules(init_default_scope=True)
 
@@ -135,6 +153,9 @@ class ActiveLearningLoop:
             if fresh and not self.state.cycles():
                 manifest.unlink(missing_ok=True)
             raise
+        finally:
+            if self.board is not None:
+                self.board.publish_end()
 
     def _run_steps(self) -> int:
         s = self.s
@@ -334,11 +355,10 @@ class ActiveLearningLoop:
                 *plan.cli_options({**self.options, **options})]
         if self.launch.launcher == 'none':
             return [sys.executable, *tool]
-        return [sys.executable, '-m', 'torch.distributed.run',
-                f'--nproc_per_node={self.launch.nproc_per_node}',
-                '--nnodes=1', '--master_addr=127.0.0.1',
-                f'--master_port={self.launch.master_port}', *tool,
-                '--launcher', 'pytorch']
+        tool += ['--launcher', 'pytorch']
+        if self.board is not None:  # the other nodes start it too
+            self.board.publish_run(tool)
+        return torchrun_command(self.launch, tool)
 
     def run_train(self, k: int, work_dir: Path, options: dict,
                   what: str) -> None:
@@ -353,6 +373,24 @@ class ActiveLearningLoop:
             raise LoopError(f'cycle {k}: {what} failed (exit status {rc}); '
                             f'its log is under {work_dir}. Fix the cause and '
                             f're-run the same command to resume')
+
+
+def torchrun_command(launch: argparse.Namespace, tool_args: list) -> list:
+    """torchrun (static rendezvous at ``--master-addr:--master-port``) of
+    this node around a tool's arguments."""
+    return [sys.executable, '-m', 'torch.distributed.run',
+            f'--nproc_per_node={launch.nproc_per_node}',
+            f'--nnodes={launch.nnodes}', f'--node_rank={launch.node_rank}',
+            f'--master_addr={launch.master_addr}',
+            f'--master_port={launch.master_port}', *tool_args]
+
+
+def follow_node_zero(args: argparse.Namespace) -> int:
+    """``--node-rank`` > 0: start node 0's runs here until its loop ends."""
+    env = dict(os.environ, **{DIE_WITH_PARENT_ENV: '1'})
+    return follow(args.work_dir, lambda tool: torchrun_command(args, tool),
+                  env, lambda msg: print(f'[al_loop node {args.node_rank}] '
+                                         f'{msg}', flush=True))
 
 
 def resolve_run(args: argparse.Namespace):
@@ -387,6 +425,8 @@ def run_manifest_of(argv) -> dict:
 def main(argv=None) -> int:
     args = parse_args(argv)
     trust_own_checkpoints()
+    if args.node_rank > 0:
+        return follow_node_zero(args)
     try:
         cfg, settings, options = resolve_run(args)
         with WorkDirLock(args.work_dir) as lock:

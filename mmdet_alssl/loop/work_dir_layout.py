@@ -11,6 +11,8 @@ the report and the benchmark import them from here. Layout (``k`` = 0, 1,
       summary.json           {"cycles": [{"cycle", "labeled",
                              "pseudo_labeled", "mAP", ...}, ...]}
       loop.lock              held (flock) by the one loop writing here
+      node_launch.json       several machines: the training the loop on
+                             node 0 is starting, for the other nodes
       cycle_<k>/
         labeled.txt          ids cycle k trains on as human-labeled
         unlabeled.txt        ids of the rest of the pool (disjoint)
@@ -58,6 +60,7 @@ MANIFEST = 'manifest.json'
 POOL_IDS = 'pool.txt'
 SUMMARY = 'summary.json'
 LOCK_FILE = 'loop.lock'
+NODE_LAUNCH = 'node_launch.json'
 #: A cycle directory's name.
 CYCLE_DIR = 'cycle_{}'
 #: Files of a cycle directory.

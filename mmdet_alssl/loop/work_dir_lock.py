@@ -69,6 +69,25 @@ class WorkDirLock:
             self.fd = None
 
 
+def is_locked(work_dir) -> bool:
+    """True while a loop (or a child it passed the lock to) holds the
+    WORK_DIR's lock; does not take it."""
+    path = Path(work_dir) / LOCK_FILE
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError as err:
+        if err.errno in (errno.EAGAIN, errno.EACCES):
+            return True
+        raise
+    finally:
+        os.close(fd)  # also drops the shared lock if it was taken
+    return False
+
+
 def die_with_parent() -> None:
     """``preexec_fn`` for a child process: SIGKILL it when its parent dies
     (Linux ``PR_SET_PDEATHSIG``; elsewhere a no-op)."""

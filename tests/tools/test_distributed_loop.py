@@ -1,6 +1,7 @@
 """tools/al_loop.py with --launcher pytorch: a cycle trained and scored by
 2 gloo processes on the CPU keeps the state invariants, and its selection
-equals a 1-process scoring of the same checkpoint."""
+equals a 1-process scoring of the same checkpoint; 2 "nodes" of 1 process
+(node 1 following node 0's loop) select what 1 node of 2 processes does."""
 import os
 import shutil
 import subprocess
@@ -23,7 +24,7 @@ def tiny_shapes(tmp_path_factory):
     return root
 
 
-def loop(work_dir, data_root, *extra):
+def loop_command(work_dir, data_root, *extra):
     root = f'{data_root}/'
     # batch_size 1 per process: scoring shards the pool, and a batch of one
     # image gives each image the same result on any rank.
@@ -40,20 +41,33 @@ def loop(work_dir, data_root, *extra):
             f'train_dataloader.dataset.dataset.data_root={root}',
             f'test_dataloader.dataset.data_root={root}',
             'custom_hooks.2.batch_size=1']
-    env = dict(os.environ, OMP_NUM_THREADS='1')
-    proc = subprocess.run([sys.executable, 'tools/al_loop.py', *args],
-                          cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    return [sys.executable, 'tools/al_loop.py', *args]
+
+
+ENV = dict(os.environ, OMP_NUM_THREADS='1')
+
+
+def loop(work_dir, data_root, *extra):
+    proc = subprocess.run(loop_command(work_dir, data_root, *extra),
+                          cwd=ROOT, env=ENV, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, timeout=900)
     return proc.returncode, proc.stdout
 
 
-def test_two_gloo_processes_select_as_one_process_scores(tiny_shapes,
-                                                         tmp_path):
-    work_dir = tmp_path / 'dist'
+@pytest.fixture(scope='module')
+def two_processes(tiny_shapes, tmp_path_factory):
+    """A loop of 1 cycle trained and scored by 2 gloo processes."""
+    work_dir = tmp_path_factory.mktemp('two') / 'dist'
     rc, out = loop(work_dir, tiny_shapes, '--launcher', 'pytorch',
                    '--nproc-per-node', '2', '--master-port', '29731')
     assert rc == 0, out[-6000:]
     assert 'torch.distributed.run' in out and '--nproc_per_node=2' in out
+    return work_dir
+
+
+def test_two_gloo_processes_select_as_one_process_scores(
+        two_processes, tiny_shapes, tmp_path):
+    work_dir = two_processes
     state = CycleState(work_dir)
     pool = (tiny_shapes / 'ImageSets/Main/trainval.txt').read_text().split()
     for k in (0, 1):
@@ -85,3 +99,31 @@ def test_two_gloo_processes_select_as_one_process_scores(tiny_shapes,
         for column, value in row.items():
             assert single_scores[image_id][column] == pytest.approx(
                 value, rel=1e-4, abs=1e-6), (image_id, column)
+
+
+def test_two_nodes_select_as_one_node_of_two_processes(
+        two_processes, tiny_shapes, tmp_path):
+    work_dir = tmp_path / 'nodes'
+    nodes = ['--launcher', 'pytorch', '--nproc-per-node', '1', '--nnodes',
+             '2', '--master-addr', '127.0.0.1', '--master-port', '29733']
+    # node 1 first: it waits for node 0's loop to publish its runs (its
+    # output to a file: a full pipe would stall the ranks it runs)
+    log = tmp_path / 'node1.log'
+    with open(log, 'w') as sink:
+        follower = subprocess.Popen(
+            loop_command(work_dir, tiny_shapes, *nodes, '--node-rank', '1'),
+            cwd=ROOT, env=ENV, stdout=sink, stderr=subprocess.STDOUT)
+        try:
+            rc, out = loop(work_dir, tiny_shapes, *nodes, '--node-rank', '0')
+            follower.wait(timeout=120)
+        finally:
+            follower.kill()
+    follower_out = log.read_text()
+    assert rc == 0, out[-6000:]
+    assert follower.returncode == 0, follower_out[-6000:]
+    assert '--nnodes=2' in out and '--node_rank=0' in out
+    assert '--node_rank=1' in follower_out
+    assert 'node 0 ended its loop' in follower_out
+    state, reference = CycleState(work_dir), CycleState(two_processes)
+    assert state.read_selected(0) == reference.read_selected(0)
+    assert state.read_split(1) == reference.read_split(1)
