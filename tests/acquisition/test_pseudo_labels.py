@@ -1,5 +1,4 @@
 """Pseudo-labels (Eq. 6) and their exact COCO-style JSON."""
-import math
 
 import pytest
 import torch

@@ -8,8 +8,7 @@ import pytest
 from mmdet_alssl.analysis import benchmark_plan as bp
 from mmdet_alssl.loop import CycleState
 from mmdet_alssl.loop.loop_plan import Step, next_step
-from mmdet_alssl.loop.work_dir_layout import (ACQUIRE, POOL_IDS, SPLIT, TEST,
-                                              TRAIN)
+from mmdet_alssl.loop.work_dir_layout import ACQUIRE, SPLIT, TRAIN
 from tests.helpers import BENCH_POOL as POOL
 from tests.helpers import fake_cycle, finished_run, manifest
 

@@ -2,7 +2,6 @@
 advance."""
 import math
 
-import cv2
 import numpy as np
 import pytest
 from mmengine.config import Config

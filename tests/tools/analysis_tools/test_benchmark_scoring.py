@@ -1,8 +1,6 @@
-"""tools/analysis_tools/benchmark_scoring.py's pure helpers (no timing): the flip TTA
-pipeline gives exactly [flipped, original], the ratios, the pool ids."""
-import sys
-from pathlib import Path
-
+"""tools/analysis_tools/benchmark_scoring.py's pure helpers (no timing): the
+flip TTA pipeline gives exactly [flipped, original], the ratios, the pool
+ids."""
 import numpy as np
 import pytest
 from mmengine.dataset import Compose
