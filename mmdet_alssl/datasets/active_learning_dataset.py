@@ -36,10 +36,11 @@ WRAPPED_KEYS = ('dataset', 'datasets')
 PART_METAINFO_KEYS = ['dataset_type']
 
 
-def registered_class(type_) -> Any:
-    """The class a config ``type`` names, or None if not registered."""
+def registered_class(type_, registry=DATASETS) -> Any:
+    """The class a config ``type`` names (a registered name or the class
+    itself), or None if it names none."""
     if isinstance(type_, str):
-        return DATASETS.get(type_)
+        return registry.get(type_)
     return type_ if isinstance(type_, type) else None
 
 
@@ -74,7 +75,8 @@ def active_split_cfg(part_cfg: Mapping,
         part_cfg (Mapping): a COCO- or VOC-format data set config.
         label_type (str): ``'labeled'`` or ``'unlabeled'``.
         image_ids (str | Sequence | None): an ids file or list.
-        pseudo_labels_file, labels_file (str, optional): for a labeled view.
+        pseudo_labels_file, labels_file (str, optional): for a labeled view;
+            the part's own ones are never kept.
         one_of_several (bool): the pool has other parts, which hold the ids
             this one lacks.
 
@@ -106,6 +108,8 @@ def active_split_cfg(part_cfg: Mapping,
     cfg['filter_cfg'] = dict(cfg.get('filter_cfg') or {},
                              filter_empty_gt=False)
     cfg.update({LABEL_TYPE_KEY: label_type, 'image_ids_file': image_ids})
+    cfg.pop('pseudo_labels_file', None)
+    cfg.pop('labels_file', None)
     if label_type == LABELED:
         cfg.update(pseudo_labels_file=pseudo_labels_file,
                    labels_file=labels_file)

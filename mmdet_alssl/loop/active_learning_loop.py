@@ -45,7 +45,6 @@ from mmdet.utils import register_all_modules
 from mmengine.config import Config, DictAction
 
 from ..acquisition.settings import check_int
-from ..datasets.label_type import LABEL_TYPE_KEY, LABELED
 from . import loop_plan as plan
 from .cycle_config import cycle_cfg_options, find_al_datasets, pool_part_cfgs
 from .cycle_state import CycleState
@@ -55,10 +54,9 @@ from .loop_settings import resolve_settings, run_manifest
 from .mmdet_tools import TOOL_MODULE, trust_own_checkpoints
 from .node_launch import LaunchBoard, follow
 from .state_io import atomic_write_text, read_json, write_ids, write_json
-from .work_dir_layout import (ACQUIRE, DONE_DIR, END, EXPORT, HUMAN_LABELS,
-                              LABELED_IDS, LABELS, LAST_CHECKPOINT, MANIFEST,
-                              METRICS, POOL_IDS,
-                              PSEUDO_LABELS, SPLIT, SUMMARY, TEST,
+from .work_dir_layout import (ACQUIRE, DONE_DIR, END, EXPORT, LABELED_IDS,
+                              LABELS, LAST_CHECKPOINT, MANIFEST, METRICS,
+                              POOL_IDS, PSEUDO_LABELS, SPLIT, SUMMARY, TEST,
                               TO_LABEL_IDS, TO_LABEL_IMAGES, TO_LABEL_JSON,
                               TRAIN, UNLABELED_IDS)
 from .work_dir_lock import DIE_WITH_PARENT_ENV, WorkDirLock, die_with_parent
@@ -327,12 +325,8 @@ class ActiveLearningLoop:
                     pseudo_labels=s['pseudo_labels'], seed=s['seed'])
         if s['strategy_kwargs']:
             hook['strategy_kwargs'] = s['strategy_kwargs']
-        options.update(cycle_cfg_options(self.cfg, self.state, k, **hook))
-        if s['human']:
-            labels = str(self.state.path(k, HUMAN_LABELS))
-            for key, ds in find_al_datasets(self.cfg.train_dataloader):
-                if ds.get(LABEL_TYPE_KEY, LABELED) == LABELED:
-                    options[f'{key}.labels_file'] = labels
+        options.update(cycle_cfg_options(self.cfg, self.state, k,
+                                         human=s['human'], **hook))
         clash = sorted(set(options) & set(self.options))
         if clash:
             raise ValueError(f'--cfg-options {clash} are set by the loop '

@@ -17,20 +17,21 @@ Keys are dotted paths with list indices, as ``Config.merge_from_dict`` and
 config file cannot be overridden (MMEngine substitutes them when it reads
 the file), which is why the data set keys themselves are returned.
 """
-import copy
 import inspect
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
-from mmdet.registry import DATASETS, HOOKS
+from mmdet.registry import HOOKS
 
 from ..datasets.active_learning_dataset import (WRAPPED_KEYS,
                                                 ActiveLearningDataset,
-                                                active_split_cfg, pool_parts)
+                                                active_split_cfg, pool_parts,
+                                                registered_class)
 from ..datasets.active_split import ActiveSplitMixin
 from ..datasets.label_type import LABEL_TYPE_KEY, LABELED, UNLABELED
 from ..datasets.split_files import IdsArg
 from .cycle_state import CycleState
-from .work_dir_layout import LABELED_IDS, PSEUDO_LABELS, UNLABELED_IDS
+from .work_dir_layout import (HUMAN_LABELS, LABELED_IDS, PSEUDO_LABELS,
+                              UNLABELED_IDS)
 
 #: What a config without an active-split data set is told to do.
 NO_SPLIT_FIX = (
@@ -46,22 +47,17 @@ WRAPPER = 'labeled+unlabeled'
 _LOOP_SET = ('work_dir', 'cycle')
 
 
-def _registered(registry, type_) -> Any:
-    """The class a config ``type`` names, or None if not registered."""
-    if isinstance(type_, str):
-        return registry.get(type_)
-    return type_ if inspect.isclass(type_) else None
+def _is_a(cfg: Mapping, classes) -> bool:
+    cls = registered_class(cfg.get('type'))
+    return cls is not None and issubclass(cls, classes)
 
 
 def _is_al_dataset(cfg: Mapping) -> bool:
-    cls = _registered(DATASETS, cfg.get('type'))
-    return cls is not None and issubclass(
-        cls, (ActiveSplitMixin, ActiveLearningDataset))
+    return _is_a(cfg, (ActiveSplitMixin, ActiveLearningDataset))
 
 
 def _is_wrapper(cfg: Mapping) -> bool:
-    cls = _registered(DATASETS, cfg.get('type'))
-    return cls is not None and issubclass(cls, ActiveLearningDataset)
+    return _is_a(cfg, ActiveLearningDataset)
 
 
 def _walk(node: Any, key: str, found: List[Tuple[str, Mapping]]) -> None:
@@ -145,16 +141,9 @@ def pool_part_cfgs(dataloader_cfg: Mapping,
                 for part in wrapped]
     unlabeled = [ds for ds in found
                  if ds.get(LABEL_TYPE_KEY, LABELED) == UNLABELED]
-    parts = []
-    for ds in unlabeled or found:
-        part = copy.deepcopy(dict(ds))
-        for key in ('pseudo_labels_file', 'labels_file'):
-            part.pop(key, None)
-        part.update({LABEL_TYPE_KEY: label_type, 'image_ids_file': image_ids})
-        if len(unlabeled or found) > 1:
-            part['ids_outside_pool'] = 'ignore'
-        parts.append(part)
-    return parts
+    parts = unlabeled or found
+    return [active_split_cfg(part, label_type, image_ids,
+                             one_of_several=len(parts) > 1) for part in parts]
 
 
 def find_hook(custom_hooks: Any) -> int:
@@ -167,7 +156,7 @@ def find_hook(custom_hooks: Any) -> int:
     matches = [
         i for i, hook in enumerate(custom_hooks or [])
         if isinstance(hook, Mapping) and hook_cls is not None
-        and _registered(HOOKS, hook.get('type')) is hook_cls
+        and registered_class(hook.get('type'), HOOKS) is hook_cls
     ]
     if not matches:
         raise ValueError(
@@ -190,7 +179,8 @@ def _check_hook_overrides(overrides: Mapping) -> None:
                          f'{allowed}')
 
 
-def cycle_cfg_options(cfg: Mapping, state: CycleState, k: int,
+def cycle_cfg_options(cfg: Mapping, state: CycleState, k: int, *,
+                      human: bool = False,
                       **hook_overrides) -> Dict[str, Any]:
     """The ``--cfg-options`` that make a training run cycle ``k``.
 
@@ -202,6 +192,8 @@ def cycle_cfg_options(cfg: Mapping, state: CycleState, k: int,
       exists, else None (so a config's own value never leaks in);
     - every ``label_type='unlabeled'`` one: ``image_ids_file`` = cycle k's
       ``unlabeled.txt``;
+    - with ``human``, the labeled ones (and the wrapper) also get
+      ``labels_file`` = cycle k's ``human_labels.json``;
     - the ``ActiveLearningHook`` of ``custom_hooks``: ``work_dir`` =
       ``state.work_dir``, ``cycle`` = k, and ``hook_overrides``.
 
@@ -212,6 +204,7 @@ def cycle_cfg_options(cfg: Mapping, state: CycleState, k: int,
         cfg (Mapping): the training config (``mmengine.Config`` or dict).
         state (CycleState): the loop's WORK_DIR.
         k (int): cycle index, >= 0.
+        human (bool): the loop's ``--human`` mode (boxes drawn by a human).
         **hook_overrides: further ``ActiveLearningHook`` arguments, e.g.
             ``budget=30, strategy='unified', tau=0.99, score_thr=0.5,
             pseudo_labels=True, seed=0, select=False``.
@@ -238,6 +231,7 @@ def cycle_cfg_options(cfg: Mapping, state: CycleState, k: int,
     unlabeled_txt = str(state.path(k, UNLABELED_IDS).absolute())
     pseudo = state.path(k, PSEUDO_LABELS).absolute()
     pseudo_file = str(pseudo) if pseudo.is_file() else None
+    labels_file = str(state.path(k, HUMAN_LABELS).absolute())
 
     options: Dict[str, Any] = {}
     for (key, _), label_type in zip(datasets, types):
@@ -253,6 +247,8 @@ def cycle_cfg_options(cfg: Mapping, state: CycleState, k: int,
         else:
             raise ValueError(f'{key}.{LABEL_TYPE_KEY}={label_type!r} is not '
                              f'{LABELED!r} or {UNLABELED!r}; fix the config')
+        if human and label_type != UNLABELED:
+            options[f'{key}.labels_file'] = labels_file
 
     _check_hook_overrides(hook_overrides)
     i = find_hook(cfg.get('custom_hooks'))

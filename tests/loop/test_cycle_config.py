@@ -7,7 +7,7 @@ from mmengine.config import Config
 
 import mmdet_alssl  # noqa: F401  (registers the components)
 from mmdet_alssl.loop import (CycleState, cycle_cfg_options,
-                                         find_al_datasets, find_hook)
+                              find_al_datasets, find_hook, pool_part_cfgs)
 from mmdet_alssl.engine.hooks import ActiveLearningHook
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -77,6 +77,44 @@ def test_cycle_cfg_options_exact(tmp_path):
     assert opts['train_dataloader.dataset.datasets.0.dataset.'
                 'pseudo_labels_file'] == str(cycle / 'pseudo_labels.json')
     assert 'custom_hooks.1.budget' not in opts
+
+
+def test_human_mode_gives_the_labeled_parts_the_human_labels(tmp_path):
+    state = CycleState(tmp_path / 'wd')
+    human = str(tmp_path / 'wd' / 'cycle_1' / 'human_labels.json')
+    opts = cycle_cfg_options(make_cfg(), state, 1, human=True)
+    assert [(k, v) for k, v in opts.items() if k.endswith('labels_file')
+            and 'pseudo' not in k] == [
+        ('train_dataloader.dataset.datasets.0.dataset.labels_file', human)]
+    wrapped = Config(dict(
+        train_dataloader=dict(dataset=dict(
+            type='ActiveLearningDataset', dataset=dict(type='CocoDataset'))),
+        custom_hooks=[dict(type='ActiveLearningHook')]))
+    opts = cycle_cfg_options(wrapped, state, 1, human=True)
+    assert opts['train_dataloader.dataset.labels_file'] == human
+    assert 'train_dataloader.dataset.labels_file' not in cycle_cfg_options(
+        wrapped, state, 1)
+
+
+def test_pool_parts_of_both_forms():
+    # explicit parts: the unlabeled ones, rebuilt without label files
+    (part, ) = pool_part_cfgs(make_cfg().train_dataloader, 'labeled', ['7'])
+    assert part['type'] == 'ALCocoDataset'
+    assert (part['label_type'], part['image_ids_file']) == ('labeled', ['7'])
+    assert part.get('pseudo_labels_file') is None
+    assert 'ids_outside_pool' not in part
+    # a wrapper of two parts: each part, told the other holds the rest
+    voc = dict(type='VOCDataset', ann_file='a.txt', pseudo_labels_file='x')
+    loader = dict(dataset=dict(type='ActiveLearningDataset', dataset=dict(
+        type='RepeatDataset', times=3,
+        dataset=dict(type='ConcatDataset',
+                     datasets=[voc, dict(voc, ann_file='b.txt')]))))
+    parts = pool_part_cfgs(loader)
+    assert [(p['type'], p['ann_file'], p['label_type'], p['image_ids_file'],
+             p['ids_outside_pool']) for p in parts] == [
+        ('ALVOCDataset', 'a.txt', 'unlabeled', None, 'ignore'),
+        ('ALVOCDataset', 'b.txt', 'unlabeled', None, 'ignore')]
+    assert all('pseudo_labels_file' not in p for p in parts)
 
 
 def test_options_merge_into_config_and_build_the_hook(tmp_path):

@@ -45,10 +45,11 @@ from pathlib import Path
 
 from mmdet_alssl.analysis.benchmark_plan import (
     RUNS, SHARED, ceiling_iters, plan_runs, run_status, seed_from_shared)
+from mmdet_alssl.loop import active_learning_loop
 from mmdet_alssl.loop.active_learning_loop import run_manifest_of
 
-#: Each run is this module's loop, in its own process.
-LOOP_MODULE = 'mmdet_alssl.loop.active_learning_loop'
+#: Each run is the package's loop, in its own process.
+LOOP_MODULE = active_learning_loop.__name__
 
 #: Iterations per cycle are the config's unless --train-iters.
 LOOP_FLAGS = ('initial', 'budget', 'tau', 'score_thr', 'train_iters',
