@@ -1,0 +1,3 @@
+from .cycle_cosine_lr import CycleCosineLR
+
+__all__ = ['CycleCosineLR']

@@ -1,0 +1,64 @@
+"""CycleCosineLR in the CPU schedule: warm-up, then a cosine decay that
+ends with the run, whatever length the loop gives the run."""
+import copy
+import math
+from pathlib import Path
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+
+from mmdet.registry import PARAM_SCHEDULERS
+from mmdet_alssl.engine.schedulers import CycleCosineLR
+
+SCHEDULE = Path(__file__).resolve().parents[3] / 'configs' / '_base_' / \
+    'schedules' / 'cpu_iters.py'
+BASE_LR = 0.002
+
+
+def lrs_of_run(max_iters):
+    """lr of each iteration of a run, the schedulers built as MMEngine's
+    Runner builds them (``end`` defaults to the train loop's max_iters)."""
+    param = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([param], lr=BASE_LR)
+    schedulers = []
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        for cfg in Config.fromfile(str(SCHEDULE)).param_scheduler:
+            cfg = copy.deepcopy(cfg)
+            cfg.setdefault('end', max_iters)
+            schedulers.append(
+                PARAM_SCHEDULERS.build(cfg, default_args=dict(
+                    optimizer=optimizer)))
+    assert isinstance(schedulers[-1], CycleCosineLR)
+    lrs = []
+    for _ in range(max_iters):
+        lrs.append(optimizer.param_groups[0]['lr'])
+        optimizer.step()
+        for scheduler in schedulers:
+            scheduler.step()
+    return lrs
+
+
+def test_decays_to_the_end_of_any_run_length():
+    for max_iters in (100, 250):
+        lrs = lrs_of_run(max_iters)
+        assert lrs[0] == pytest.approx(BASE_LR * 0.01)
+        assert lrs[30] == pytest.approx(BASE_LR)
+        span = max_iters - 30
+        for i in (30, 60, max_iters - 1):
+            cosine = 0.05 + 0.95 * (1 + math.cos(math.pi * (i - 30) / span)) / 2
+            assert lrs[i] == pytest.approx(BASE_LR * cosine, rel=1e-6), i
+        # the last iteration is within one step of the floor
+        assert lrs[-1] < BASE_LR * 0.06
+        assert all(a >= b for a, b in zip(lrs[30:], lrs[31:]))
+
+
+def test_a_run_that_ends_in_the_warm_up_is_not_refused():
+    # the loop's zero-iteration acquisition run after a resume, and a short
+    # --train-iters: the stock CosineAnnealingLR raises 'end should be larger
+    # than begin' here
+    assert lrs_of_run(0) == []
+    lrs = lrs_of_run(20)
+    assert lrs[0] == pytest.approx(BASE_LR * 0.01)
+    assert all(a < b for a, b in zip(lrs, lrs[1:]))  # warm-up only
