@@ -45,6 +45,41 @@ def write_voc(root, boxes_by_image):
 
 
 
+
+def write_cell_voc(root: Path, num_trainval: int, num_test: int,
+                   seed: int = 0) -> Path:
+    """A generated stand-in for BCCD in its VOC layout: 128x96 px images
+    with 2-5 filled discs of BCCD's classes (RBC, WBC, Platelets) and their
+    boxes, ``ImageSets/Main/trainval.txt`` and ``test.txt``. Returns root."""
+    rng = np.random.default_rng(seed)
+    look = {'RBC': ((60, 60, 200), 14), 'WBC': ((160, 40, 120), 18),
+            'Platelets': ((150, 120, 200), 5)}  # BGR colour, radius
+    for sub in ('Annotations', 'JPEGImages', 'ImageSets/Main'):
+        (root / sub).mkdir(parents=True, exist_ok=True)
+    ids = [f'Cell_{n:05d}' for n in range(num_trainval + num_test)]
+    for image_id in ids:
+        image = np.full((96, 128, 3), 220, np.uint8)
+        objs = ''
+        for _ in range(rng.integers(2, 6)):
+            name = str(rng.choice(list(look)))
+            colour, r = look[name]
+            cx, cy = int(rng.integers(r, 128 - r)), int(rng.integers(r, 96 - r))
+            cv2.circle(image, (cx, cy), r, colour, -1)
+            objs += (f'<object><name>{name}</name><difficult>0</difficult>'
+                     f'<bndbox><xmin>{cx - r}</xmin><ymin>{cy - r}</ymin>'
+                     f'<xmax>{cx + r}</xmax><ymax>{cy + r}</ymax></bndbox>'
+                     f'</object>')
+        cv2.imwrite(str(root / 'JPEGImages' / f'{image_id}.jpg'), image)
+        (root / 'Annotations' / f'{image_id}.xml').write_text(
+            f'<annotation><size><width>128</width><height>96</height>'
+            f'<depth>3</depth></size>{objs}</annotation>')
+    main = root / 'ImageSets/Main'
+    (main / 'trainval.txt').write_text(
+        ''.join(f'{i}\n' for i in ids[:num_trainval]))
+    (main / 'test.txt').write_text(
+        ''.join(f'{i}\n' for i in ids[num_trainval:]))
+    return root
+
 # ---- finished WORK_DIRs for the report ---------------------------------
 REPORT_CLASSES = ('a', 'b')
 # pool: image id -> ground-truth boxes (name, x1, y1, x2, y2) in the XML

@@ -1,8 +1,9 @@
-"""The active-learning loop (tools/al_loop.py) end to end on a BCCD subset (real training on CPU).
+"""The active-learning loop (tools/al_loop.py) end to end on a generated
+stand-in for BCCD (real training on CPU, no ../shared needed).
 
-Every run is the CPU config with 2 iterations per cycle, batches of 4, no
-data workers (determinism), a pool of 10 trainval images and 4 test
-images. After 2 iterations the detector is close to uniform, so a tau just
+Every run is the BCCD CPU config with 2 iterations per cycle, batches of 4,
+no data workers (determinism), a pool of 10 of its 16 trainval images and 4
+test images. After 2 iterations the detector is close to uniform, so a tau just
 under 1/4 gives real pseudo-labels for the invariants to bite on.
 """
 import errno
@@ -22,7 +23,7 @@ from mmengine.config import Config
 
 from mmdet_alssl.loop import CycleState, active_learning_loop, read_ids
 from mmdet_alssl.loop.work_dir_layout import LOCK_FILE
-from tests.helpers import load_tool
+from tests.helpers import load_tool, write_cell_voc
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = 'configs/alssl_ssd_lite0_bccd_cpu.py'
@@ -31,13 +32,19 @@ POOL, INITIAL, BUDGET = 10, 4, 4
 
 
 @pytest.fixture(scope='module')
-def options(bccd_root, tmp_path_factory):
+def cells_root(tmp_path_factory):
+    """The data set of every run: BCCD's layout and classes, generated."""
+    return write_cell_voc(tmp_path_factory.mktemp('cells'), 16, 4)
+
+
+@pytest.fixture(scope='module')
+def options(cells_root, tmp_path_factory):
     """--cfg-options of every run: tiny, deterministic, data from
-    bccd_root (not the config's relative data_root)."""
-    test_ids = (bccd_root / 'ImageSets/Main/test.txt').read_text().split()
+    cells_root (not the config's relative data_root)."""
+    test_ids = (cells_root / 'ImageSets/Main/test.txt').read_text().split()
     test_list = tmp_path_factory.mktemp('split') / 'test4.txt'
     test_list.write_text('\n'.join(test_ids[:4]) + '\n')
-    root = f'{bccd_root}/'
+    root = f'{cells_root}/'
     return [
         'train_dataloader.batch_size=4',
         'train_dataloader.sampler.batch_size=4',
@@ -114,12 +121,12 @@ def split(state, k):
     return labeled, unlabeled
 
 
-def test_end_to_end_state(reference, bccd_root):
+def test_end_to_end_state(reference, cells_root):
     work_dir, out = reference
     state = CycleState(work_dir)
     assert 'done: all 1 selection cycle(s) done' in out
     pool = read_ids(work_dir / 'pool.txt')
-    trainval = (bccd_root / 'ImageSets/Main/trainval.txt').read_text().split()
+    trainval = (cells_root / 'ImageSets/Main/trainval.txt').read_text().split()
     assert len(pool) == POOL and set(pool) <= set(trainval)
 
     labeled0, unlabeled0 = split(state, 0)
@@ -383,29 +390,29 @@ def test_a_work_dir_of_another_run_is_refused(al_loop, options, tmp_path,
                   for p in work_dir.rglob('*')) == before
 
 
-def small_voc(bccd_root, folder, options, without_xml=None,
+def small_voc(cells_root, folder, options, without_xml=None,
               without_jpg=None):
-    """A VOC root of 3 BCCD images (links), the XML or the image of the
+    """A VOC root of 3 of its images (links), the XML or the image of the
     one at index ``without_xml`` / ``without_jpg`` left out; returns (ids,
     options pointing the training set at it)."""
-    ids = (bccd_root / 'ImageSets/Main/trainval.txt').read_text().split()[:3]
+    ids = (cells_root / 'ImageSets/Main/trainval.txt').read_text().split()[:3]
     for sub in ('JPEGImages', 'Annotations', 'ImageSets/Main'):
         (folder / sub).mkdir(parents=True)
     for n, i in enumerate(ids):
         if n != without_jpg:
             (folder / f'JPEGImages/{i}.jpg').symlink_to(
-                bccd_root / f'JPEGImages/{i}.jpg')
+                cells_root / f'JPEGImages/{i}.jpg')
         if n != without_xml:
             (folder / f'Annotations/{i}.xml').symlink_to(
-                bccd_root / f'Annotations/{i}.xml')
+                cells_root / f'Annotations/{i}.xml')
     (folder / 'ImageSets/Main/pool.txt').write_text('\n'.join(ids) + '\n')
     return ids, options + [f'train_dataloader.dataset.dataset.data_root={folder}',
                            'train_dataloader.dataset.dataset.ann_file=ImageSets/Main/pool.txt']
 
 
 def test_missing_annotation_in_oracle_mode_names_the_file(
-        al_loop, bccd_root, options, tmp_path, capsys):
-    ids, voc = small_voc(bccd_root, tmp_path / 'voc', options,
+        al_loop, cells_root, options, tmp_path, capsys):
+    ids, voc = small_voc(cells_root, tmp_path / 'voc', options,
                          without_xml=1)
     work_dir = tmp_path / 'wd'
     args = loop_args(work_dir, voc)
@@ -421,8 +428,8 @@ def test_missing_annotation_in_oracle_mode_names_the_file(
 
 
 def test_a_missing_image_is_left_out_of_the_pool_and_reported(
-        al_loop, bccd_root, options, tmp_path, capsys):
-    ids, voc = small_voc(bccd_root, tmp_path / 'voc', options, without_jpg=0)
+        al_loop, cells_root, options, tmp_path, capsys):
+    ids, voc = small_voc(cells_root, tmp_path / 'voc', options, without_jpg=0)
     work_dir = tmp_path / 'wd'
     # --human stops after the split (before any training).
     assert al_loop.main(loop_args(work_dir, voc, human=True)) == 0
@@ -436,7 +443,7 @@ def test_a_missing_image_is_left_out_of_the_pool_and_reported(
 
 
 def test_an_empty_pool_ends_cleanly(al_loop, options, tmp_path, capsys,
-                                    bccd_root):
+                                    cells_root):
     empty = tmp_path / 'empty.txt'
     empty.write_text('')
     opts = options + [f'train_dataloader.dataset.dataset.ann_file={empty}']
@@ -446,15 +453,15 @@ def test_an_empty_pool_ends_cleanly(al_loop, options, tmp_path, capsys,
 
 
 # ---- human mode -----------------------------------------------------------
-def human_labels(bccd_root, to_label: dict) -> dict:
+def human_labels(cells_root, to_label: dict) -> dict:
     """What a labeling tool would export: COCO with its own ids, the
-    boxes taken from the BCCD XMLs."""
+    boxes taken from the data set's XMLs."""
     cats = [dict(id=10 + c, name=n) for c, n in enumerate(CLASSES)]
     images, anns = [], []
     for n, img in enumerate(to_label['images']):
         images.append(dict(id=n + 1, file_name=img['file_name'],
                            width=img['width'], height=img['height']))
-        xml = ET.parse(bccd_root / 'Annotations' /
+        xml = ET.parse(cells_root / 'Annotations' /
                        f'{img["alssl_image_id"]}.xml')
         for obj in xml.findall('object'):
             b = [float(obj.find(f'bndbox/{k}').text)
@@ -469,7 +476,7 @@ def human_labels(bccd_root, to_label: dict) -> dict:
 
 
 @pytest.fixture()
-def exported(al_loop, bccd_root, options, tmp_path, capsys):
+def exported(al_loop, cells_root, options, tmp_path, capsys):
     """A --human run stopped for cycle 0's labels: (work_dir, args)."""
     work_dir = tmp_path / 'wd'
     args = loop_args(work_dir, options, cycles=0, human=True)
@@ -480,7 +487,7 @@ def exported(al_loop, bccd_root, options, tmp_path, capsys):
     return work_dir, args
 
 
-def test_human_mode_exports_and_checks_the_import(exported, bccd_root,
+def test_human_mode_exports_and_checks_the_import(exported, cells_root,
                                                   tmp_path, capsys):
     work_dir, _ = exported
     state = CycleState(work_dir)
@@ -495,14 +502,14 @@ def test_human_mode_exports_and_checks_the_import(exported, bccd_root,
     assert not state.path(0, 'train').exists()  # stopped before training
 
     tool = load_tool('import_labels.py')
-    good = human_labels(bccd_root, to_label)
+    good = human_labels(cells_root, to_label)
     bad = json.loads(json.dumps(good))
-    bad['images'][0]['file_name'] = 'BloodImage_99999.jpg'
+    bad['images'][0]['file_name'] = 'Cell_99999.jpg'
     (tmp_path / 'bad.json').write_text(json.dumps(bad))
     assert tool.main([str(work_dir), str(tmp_path / 'bad.json')]) == 2
     err = capsys.readouterr().err
     assert f"1 selected image(s) missing: ['{labeled[0]}']" in err
-    assert "1 image(s) that were not selected: ['BloodImage_99999.jpg']" \
+    assert "1 image(s) that were not selected: ['Cell_99999.jpg']" \
         in err
     assert not state.is_done(0, 'labels')
     assert not state.path(0, 'human_labels.json').exists()
@@ -516,7 +523,7 @@ def test_human_mode_exports_and_checks_the_import(exported, bccd_root,
     bad['annotations'][0]['bbox'] = [600, 450, 200, 200]
     (tmp_path / 'outside.json').write_text(json.dumps(bad))
     assert tool.main([str(work_dir), str(tmp_path / 'outside.json')]) == 2
-    assert 'outside the 640x480 image' in capsys.readouterr().err
+    assert 'outside the 128x96 image' in capsys.readouterr().err
     assert not state.path(0, 'human_labels.json').exists()
 
     (tmp_path / 'good.json').write_text(json.dumps(good))
@@ -530,13 +537,13 @@ def test_human_mode_exports_and_checks_the_import(exported, bccd_root,
     assert 'no cycle of' in capsys.readouterr().err
 
 
-def test_human_mode_continues_after_the_import(al_loop, exported, bccd_root,
+def test_human_mode_continues_after_the_import(al_loop, exported, cells_root,
                                                capsys):
     work_dir, args = exported
     state = CycleState(work_dir)
     to_label = json.loads(state.path(0, 'to_label.json').read_text())
     labels = work_dir.parent / 'labels.json'
-    labels.write_text(json.dumps(human_labels(bccd_root, to_label)))
+    labels.write_text(json.dumps(human_labels(cells_root, to_label)))
     assert load_tool('import_labels.py').main([str(work_dir), str(labels)]) == 0
     assert al_loop.main(args) == 0, capsys.readouterr().err
     assert 'done: all 0 selection cycle(s) done' in capsys.readouterr().out
