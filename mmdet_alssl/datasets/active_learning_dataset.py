@@ -75,8 +75,9 @@ def active_split_cfg(part_cfg: Mapping,
         part_cfg (Mapping): a COCO- or VOC-format data set config.
         label_type (str): ``'labeled'`` or ``'unlabeled'``.
         image_ids (str | Sequence | None): an ids file or list.
-        pseudo_labels_file, labels_file (str, optional): for a labeled view;
-            the part's own ones are never kept.
+        pseudo_labels_file (str, optional): for an unlabeled view;
+        labels_file (str, optional): for a labeled view; the part's own
+            ones are never kept.
         one_of_several (bool): the pool has other parts, which hold the ids
             this one lacks.
 
@@ -110,9 +111,10 @@ def active_split_cfg(part_cfg: Mapping,
     cfg.update({LABEL_TYPE_KEY: label_type, 'image_ids_file': image_ids})
     cfg.pop('pseudo_labels_file', None)
     cfg.pop('labels_file', None)
-    if label_type == LABELED:
-        cfg.update(pseudo_labels_file=pseudo_labels_file,
-                   labels_file=labels_file)
+    if label_type == LABELED and labels_file is not None:
+        cfg['labels_file'] = labels_file
+    if label_type == UNLABELED and pseudo_labels_file is not None:
+        cfg['pseudo_labels_file'] = pseudo_labels_file
     if one_of_several:
         cfg['ids_outside_pool'] = 'ignore'
     return cfg
@@ -131,8 +133,9 @@ class ActiveLearningDataset(ConcatDataset):
             None (default): every pool image labeled.
         unlabeled_ids_file (str | Sequence | None): ids of the unlabeled
             part; default ``[]``: none.
-        pseudo_labels_file (str, optional): pseudo boxes of unlabeled images,
-            trained with the labeled part.
+        pseudo_labels_file (str, optional): pseudo boxes of some unlabeled
+            images; they train with the unlabeled part (half of a batch
+            stays human labels, however many images are pseudo-labeled).
         labels_file (str, optional): boxes a human drew (``--human``).
 
     The loop sets the four file arguments of each cycle (``--cfg-options
@@ -148,13 +151,14 @@ class ActiveLearningDataset(ConcatDataset):
         parts = pool_parts(dataset)
         several = len(parts) > 1
         labeled = [
-            active_split_cfg(p, LABELED, labeled_ids_file, pseudo_labels_file,
-                             labels_file, several) for p in parts
+            active_split_cfg(p, LABELED, labeled_ids_file,
+                             labels_file=labels_file, one_of_several=several)
+            for p in parts
         ]
         unlabeled = [
             active_split_cfg(p, UNLABELED, unlabeled_ids_file,
-                             one_of_several=several)
-            for p in parts
+                             pseudo_labels_file=pseudo_labels_file,
+                             one_of_several=several) for p in parts
         ]
         # A ConcatDataset of parts records its 'cumulative_sizes' in its
         # metainfo, which differ between the labeled and unlabeled views.

@@ -77,9 +77,12 @@ class ActiveSplitMixin:
             Ids compare as strings. Defaults to None.
         pseudo_labels_file (str, optional): COCO-style JSON of pseudo boxes
             (``images``, ``annotations`` with ``bbox`` [x, y, w, h] and
-            ``category_id``, ``categories`` with ``name``); its images are
-            added to a labeled split with the pseudo boxes as instances.
-            Only with ``label_type='labeled'``. Defaults to None.
+            ``category_id``, ``categories`` with ``name``) for some images
+            of an unlabeled split: they train with those boxes as instances
+            (``label_type`` ``'pseudo'``), the others stay unlabeled. Only
+            with ``label_type='unlabeled'``: pseudo-labeled images are drawn
+            with the unlabeled half of a batch, so they never take the
+            human labels' place in the labeled half. Defaults to None.
         labels_file (str, optional): COCO-style JSON (the
             ``pseudo_labels_file`` format) of boxes a human drew for some of
             the labeled images (human mode of the loop): they replace the
@@ -114,13 +117,16 @@ class ActiveSplitMixin:
                 f"build a 'labeled' data set and pass the pseudo boxes as "
                 f"pseudo_labels_file")
         self.label_type = check_label_type(label_type)
-        for name, value in (('pseudo_labels_file', pseudo_labels_file),
-                            ('labels_file', labels_file)):
-            if value is not None and label_type != LABELED:
-                raise ValueError(
-                    f'{name}={value!r} given to a {label_type!r} data set: '
-                    f'its images train with the labeled part; pass it there '
-                    f"(label_type='labeled')")
+        if labels_file is not None and label_type != LABELED:
+            raise ValueError(
+                f'labels_file={labels_file!r} given to a {label_type!r} data '
+                f"set: human labels are for labeled images; pass it to the "
+                f"labeled part (label_type='labeled')")
+        if pseudo_labels_file is not None and label_type != UNLABELED:
+            raise ValueError(
+                f'pseudo_labels_file={pseudo_labels_file!r} given to a '
+                f'{label_type!r} data set: pseudo-labeled images train with '
+                f"the unlabeled part; pass it there (label_type='unlabeled')")
         self.image_ids_file = image_ids_file
         self.pseudo_labels_file = pseudo_labels_file
         self.labels_file = labels_file
@@ -152,16 +158,15 @@ class ActiveSplitMixin:
         if ids is None and self._pseudo:
             raise ValueError(
                 f'pseudo_labels_file {self.pseudo_labels_file!r} given while '
-                f'image_ids_file is None (every pool image labeled): pass the '
-                f'labeled ids as image_ids_file')
-        overlap = [i for i in (ids or []) if i in self._pseudo]
-        if overlap:
+                f'image_ids_file is None: pass the unlabeled ids as '
+                f'image_ids_file')
+        outside = [i for i in self._pseudo if i not in listed]
+        if outside:
             raise ValueError(
-                f'image {overlap[0]!r} ({len(overlap)} in all) is both in '
-                f'{describe_ids(self.image_ids_file)} and in '
-                f'pseudo_labels_file {self.pseudo_labels_file!r}: pseudo '
-                f'labels must only cover images that are not labeled; remove '
-                f'it from one of them')
+                f'image {outside[0]!r} ({len(outside)} in all) of '
+                f'pseudo_labels_file {self.pseudo_labels_file!r} is not in '
+                f'{describe_ids(self.image_ids_file)}: pseudo labels must '
+                f'only cover unlabeled images; remove it from one of them')
         # img id (str) -> label type; None keeps the whole pool.
         self._roles = None if ids is None else {
             **dict.fromkeys(ids, self.label_type),

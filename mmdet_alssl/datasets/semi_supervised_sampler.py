@@ -37,8 +37,9 @@ class SemiSupervisedSampler(MultiSourceSampler):
     """Infinite sampler whose every batch is labeled and unlabeled images in
     an exact ratio.
 
-    Each batch yields its labeled indices (labeled and pseudo-labeled images,
-    part 0 of the dataset) first, then its unlabeled ones (part 1). Each part
+    Each batch yields its labeled indices (human-labeled images, part 0 of
+    the dataset) first, then its unlabeled ones (part 1, pseudo-labeled
+    images among them). Each part
     is reshuffled on every pass with ``seed``, and each rank takes every
     ``world_size``-th index of a part's stream from position ``rank``, so
     ranks see disjoint images within a pass (``MultiSourceSampler``). The

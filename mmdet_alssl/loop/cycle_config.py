@@ -187,11 +187,11 @@ def cycle_cfg_options(cfg: Mapping, state: CycleState, k: int, *,
     - an ``ActiveLearningDataset``: ``labeled_ids_file``,
       ``pseudo_labels_file`` and ``unlabeled_ids_file`` as below;
     - every ``label_type='labeled'`` active-split data set of
-      ``train_dataloader``: ``image_ids_file`` = cycle k's ``labeled.txt``,
-      ``pseudo_labels_file`` = its ``pseudo_labels.json`` if that file
-      exists, else None (so a config's own value never leaks in);
+      ``train_dataloader``: ``image_ids_file`` = cycle k's ``labeled.txt``;
     - every ``label_type='unlabeled'`` one: ``image_ids_file`` = cycle k's
-      ``unlabeled.txt``;
+      ``unlabeled.txt``, ``pseudo_labels_file`` = its
+      ``pseudo_labels.json`` if that file exists, else None (so a config's
+      own value never leaks in);
     - with ``human``, the labeled ones (and the wrapper) also get
       ``labels_file`` = cycle k's ``human_labels.json``;
     - the ``ActiveLearningHook`` of ``custom_hooks``: ``work_dir`` =
@@ -241,9 +241,9 @@ def cycle_cfg_options(cfg: Mapping, state: CycleState, k: int, *,
             options[f'{key}.unlabeled_ids_file'] = unlabeled_txt
         elif label_type == LABELED:
             options[f'{key}.image_ids_file'] = labeled_txt
-            options[f'{key}.pseudo_labels_file'] = pseudo_file
         elif label_type == UNLABELED:
             options[f'{key}.image_ids_file'] = unlabeled_txt
+            options[f'{key}.pseudo_labels_file'] = pseudo_file
         else:
             raise ValueError(f'{key}.{LABEL_TYPE_KEY}={label_type!r} is not '
                              f'{LABELED!r} or {UNLABELED!r}; fix the config')

@@ -70,6 +70,32 @@ def test_coco_config_split_by_the_cycle_ids(tmp_path):
     assert ds.metainfo['classes'] == CLASSES
 
 
+def test_pseudo_labeled_images_train_in_the_unlabeled_half(tmp_path):
+    # The labeled half of a batch stays human labels however many images
+    # are pseudo-labeled: with them in the labeled part, 400 pseudo-labeled
+    # images beside 150 labeled ones cut each labeled image's draws by 3.7x.
+    write_coco(tmp_path, {1: [(2, 2, 20, 20, 1)], 2: [(5, 5, 30, 30, 2)],
+                          3: [(1, 1, 9, 9, 2)]})
+    pseudo = tmp_path / 'pseudo.json'
+    pseudo.write_text(json.dumps(dict(
+        images=[dict(id=3, file_name='3.jpg', width=64, height=64)],
+        annotations=[dict(id=1, image_id=3, bbox=[4, 4, 10, 10],
+                          category_id=1)],
+        categories=[dict(id=1, name='cat')])))
+    ds = ActiveLearningDataset(dataset=coco_cfg(tmp_path),
+                               labeled_ids_file=['1'],
+                               unlabeled_ids_file=['2', '3'],
+                               pseudo_labels_file=str(pseudo))
+    labeled, unlabeled = ds.datasets
+    assert [labeled.get_data_info(0)['img_id']] == [1] and len(labeled) == 1
+    infos = [unlabeled.get_data_info(i) for i in range(2)]
+    assert [(d['img_id'], d['label_type']) for d in infos] == [
+        (2, 'unlabeled'), (3, 'pseudo')]
+    assert infos[0]['instances'] == []
+    assert infos[1]['instances'] == [
+        dict(bbox=[4, 4, 14, 14], bbox_label=0, ignore_flag=0)]
+
+
 def test_defaults_are_the_whole_pool_labeled(tmp_path):
     write_coco(tmp_path, {1: [(2, 2, 20, 20, 1)], 2: []})
     ds = ActiveLearningDataset(dataset=coco_cfg(tmp_path))

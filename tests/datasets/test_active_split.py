@@ -150,11 +150,14 @@ def test_pseudo_labels_replace_ground_truth(voc_pool, tmp_path):
             'img1': [(7, [10, 20, 30, 40]), (3, [30.5, 50, 20, 10])],
             'img2': [(3, [1, 2, 3, 4])]
         }, [(3, 'RBC'), (7, 'Platelets')])
-    ds = voc(voc_pool, image_ids_file=['img0'], pseudo_labels_file=pseudo)
+    # pseudo-labeled images are unlabeled ones that train with pseudo boxes
+    ds = voc(voc_pool, label_type='unlabeled',
+             image_ids_file=['img0', 'img1', 'img2'],
+             pseudo_labels_file=pseudo)
     assert ids_of(ds) == ['img0', 'img1', 'img2']
-    labeled, p1, p2 = (ds.get_data_info(i) for i in range(3))
-    assert labeled['label_type'] == 'labeled'
-    assert len(labeled['instances']) == 2  # GT kept
+    unlabeled, p1, p2 = (ds.get_data_info(i) for i in range(3))
+    assert unlabeled['label_type'] == 'unlabeled'
+    assert unlabeled['instances'] == []  # GT dropped
     assert p1['label_type'] == p2['label_type'] == 'pseudo'
     assert p1['instances'] == [
         dict(bbox=[10, 20, 40, 60], bbox_label=2, ignore_flag=0),
@@ -164,8 +167,8 @@ def test_pseudo_labels_replace_ground_truth(voc_pool, tmp_path):
         dict(bbox=[1, 2, 4, 6], bbox_label=0, ignore_flag=0)]  # not its 3
     samples = [ds[i]['data_samples'] for i in range(3)]
     assert [s.metainfo['label_type'] for s in samples] == [
-        'labeled', 'pseudo', 'pseudo']
-    assert [len(s.gt_instances) for s in samples] == [2, 2, 1]
+        'unlabeled', 'pseudo', 'pseudo']
+    assert [len(s.gt_instances) for s in samples] == [0, 2, 1]
     assert samples[1].gt_instances.labels.tolist() == [2, 0]
     # 64x64 -> 32x32: halved
     np.testing.assert_allclose(
@@ -227,22 +230,26 @@ def test_human_labels_replace_the_annotation(voc_pool, tmp_path):
 
 def test_pseudo_errors(voc_pool, tmp_path):
     cats = [(1, 'RBC')]
-    overlap = pseudo_file(tmp_path, {'img1': [(1, [1, 1, 5, 5])]}, cats)
-    with pytest.raises(ValueError, match="'img1'.*both"):
-        voc(voc_pool, image_ids_file=['img0', 'img1'],
-            pseudo_labels_file=overlap)
+    unlabeled = dict(label_type='unlabeled')
+    pseudo = pseudo_file(tmp_path, {'img1': [(1, [1, 1, 5, 5])]}, cats)
+    # a pseudo-labeled image must be one of the split's unlabeled ones
+    with pytest.raises(ValueError, match="'img1'.*pseudo.json.*is not in"):
+        voc(voc_pool, **unlabeled, image_ids_file=['img0'],
+            pseudo_labels_file=pseudo)
     with pytest.raises(ValueError, match='image_ids_file is None'):
-        voc(voc_pool, pseudo_labels_file=overlap)
-    with pytest.raises(ValueError, match='unlabeled'):
-        voc(voc_pool, label_type='unlabeled', image_ids_file=[],
-            pseudo_labels_file=overlap)
+        voc(voc_pool, **unlabeled, pseudo_labels_file=pseudo)
+    # the labeled part never takes them (they would crowd out human labels)
+    with pytest.raises(ValueError, match="'labeled' data set.*unlabeled"):
+        voc(voc_pool, image_ids_file=['img0'], pseudo_labels_file=pseudo)
     outside = pseudo_file(tmp_path, {'img7': []}, cats, 'o.json')
     with pytest.raises(ValueError, match="'img7'.*o.json"):
-        voc(voc_pool, image_ids_file=['img0'], pseudo_labels_file=outside)
+        voc(voc_pool, **unlabeled, image_ids_file=['img0', 'img7'],
+            pseudo_labels_file=outside)
     unknown = pseudo_file(tmp_path, {'img2': []}, [(1, 'Neutrophil')],
                           'u.json')
     with pytest.raises(ValueError, match="'Neutrophil'"):
-        voc(voc_pool, image_ids_file=['img0'], pseudo_labels_file=unknown)
+        voc(voc_pool, **unlabeled, image_ids_file=['img2'],
+            pseudo_labels_file=unknown)
 
 
 def test_missing_xml(voc_pool):
@@ -308,24 +315,22 @@ def coco(root, classes=('shark', 'fish'), **kwargs):
 
 
 def test_coco_split_with_pseudo_labels(tiny_coco):
-    ids_file = write_ids(tiny_coco / 'l.txt', ['2', '1'])
+    ids_file = write_ids(tiny_coco / 'u.txt', ['2', '1', '3'])
     pseudo = pseudo_file(tiny_coco, {3: [(1, [1, 2, 3, 4])]}, [(1, 'fish')])
-    # image 3 has no box in pool.json but a pseudo box: the empty-GT filter
-    # must judge the boxes the split trains on
-    ds = coco(tiny_coco, image_ids_file=ids_file, pseudo_labels_file=pseudo,
-              filter_cfg=dict(filter_empty_gt=True))
+    # image 3 has no box in pool.json but a pseudo box: it trains with it
+    ds = coco(tiny_coco, label_type='unlabeled', image_ids_file=ids_file,
+              pseudo_labels_file=pseudo)
     assert ids_of(ds) == [1, 2, 3]
     infos = [ds.get_data_info(i) for i in range(3)]
-    assert [d['label_type'] for d in infos] == ['labeled', 'labeled', 'pseudo']
-    assert [(x['bbox'], x['bbox_label']) for x in infos[0]['instances']] == [
-        ([2, 3, 12, 11], 0), ([0, 0, 5, 5], 1)]
+    assert [d['label_type'] for d in infos] == [
+        'unlabeled', 'unlabeled', 'pseudo']
+    assert infos[0]['instances'] == infos[1]['instances'] == []
     assert infos[2]['instances'] == [
         dict(bbox=[1, 2, 4, 6], bbox_label=1, ignore_flag=0)]
     samples = [ds[i]['data_samples'] for i in range(3)]
     assert [s.metainfo['label_type'] for s in samples] == [
-        'labeled', 'labeled', 'pseudo']
-    assert [s.gt_instances.labels.tolist() for s in samples] == [[0, 1], [1],
-                                                                [1]]
+        'unlabeled', 'unlabeled', 'pseudo']
+    assert [s.gt_instances.labels.tolist() for s in samples] == [[], [], [1]]
 
 
 def test_coco_unlabeled(tiny_coco):
@@ -343,8 +348,9 @@ def test_coco_errors(tiny_coco):
     with pytest.raises(ValueError, match=r"\('fish', 'shark'\)"):
         coco(tiny_coco, classes=('fish', 'shark'), image_ids_file=['1'])
     pseudo = pseudo_file(tiny_coco, {1: [(1, [1, 2, 3, 4])]}, [(1, 'fish')])
-    with pytest.raises(ValueError, match="'1'.*both"):
-        coco(tiny_coco, image_ids_file=['1'], pseudo_labels_file=pseudo)
+    with pytest.raises(ValueError, match="'1'.*is not in"):
+        coco(tiny_coco, label_type='unlabeled', image_ids_file=['2'],
+             pseudo_labels_file=pseudo)
     (tiny_coco / 'img' / '2.jpg').unlink()
     with pytest.raises(ValueError, match='2.jpg'):
         coco(tiny_coco, image_ids_file=['2'])

@@ -15,9 +15,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 def make_cfg(hooks=None):
     labeled = dict(type='ALVOCDataset', label_type='labeled',
-                   image_ids_file=None, pseudo_labels_file='stale.json')
+                   image_ids_file=None)
     unlabeled = dict(type='ALCocoDataset', label_type='unlabeled',
-                     image_ids_file=[])
+                     image_ids_file=[], pseudo_labels_file='stale.json')
     if hooks is None:
         hooks = [dict(type='NumClassCheckHook'),
                  dict(type='ActiveLearningHook', work_dir=None)]
@@ -59,11 +59,11 @@ def test_cycle_cfg_options_exact(tmp_path):
     assert list(opts.items()) == [
         ('train_dataloader.dataset.datasets.0.dataset.image_ids_file',
          str(cycle / 'labeled.txt')),
-        # no pseudo_labels.json yet: None, not the config's stale value
-        ('train_dataloader.dataset.datasets.0.dataset.pseudo_labels_file',
-         None),
         ('train_dataloader.dataset.datasets.2.image_ids_file',
          str(cycle / 'unlabeled.txt')),
+        # no pseudo_labels.json yet: None, not the config's stale value;
+        # pseudo-labeled images train with the unlabeled part
+        ('train_dataloader.dataset.datasets.2.pseudo_labels_file', None),
         ('custom_hooks.1.work_dir', str(tmp_path / 'wd')),
         ('custom_hooks.1.cycle', 2),
         ('custom_hooks.1.budget', 30),
@@ -74,7 +74,7 @@ def test_cycle_cfg_options_exact(tmp_path):
     cycle.mkdir(parents=True)
     (cycle / 'pseudo_labels.json').write_text('{}')
     opts = cycle_cfg_options(make_cfg(), state, 2)
-    assert opts['train_dataloader.dataset.datasets.0.dataset.'
+    assert opts['train_dataloader.dataset.datasets.2.'
                 'pseudo_labels_file'] == str(cycle / 'pseudo_labels.json')
     assert 'custom_hooks.1.budget' not in opts
 
@@ -124,9 +124,11 @@ def test_options_merge_into_config_and_build_the_hook(tmp_path):
     cfg.merge_from_dict(cycle_cfg_options(cfg, state, 0, budget=3, tau=0.5))
     labeled = cfg.train_dataloader.dataset.datasets[0].dataset
     assert labeled.image_ids_file == str(tmp_path / 'wd/cycle_0/labeled.txt')
-    assert labeled.pseudo_labels_file is None
-    assert cfg.train_dataloader.dataset.datasets[2].image_ids_file == str(
+    assert 'pseudo_labels_file' not in labeled
+    unlabeled = cfg.train_dataloader.dataset.datasets[2]
+    assert unlabeled.image_ids_file == str(
         tmp_path / 'wd/cycle_0/unlabeled.txt')
+    assert unlabeled.pseudo_labels_file is None
     hook = HOOKS.build(cfg.custom_hooks[1])
     assert isinstance(hook, ActiveLearningHook)
     assert (hook.work_dir, hook.cycle, hook.budget, hook.tau) == (
