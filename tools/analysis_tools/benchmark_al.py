@@ -122,14 +122,28 @@ def execute(planned) -> int:
     return 0
 
 
-def expectations(curves, cost, rare, common) -> list:
-    """The paper's expectations (issue 4) against the measured curves:
-    ``[(claim, measured, holds: bool | None)]`` (None: not measured)."""
-    def at(name):
-        return {r.cycle: r for r in curves.get(name, []) if r.mAP is not None}
+def expectations(runs, cost, rare, common) -> list:
+    """The paper's expectations (issue 4) against the measured runs
+    (``report.RunResult``, one per seed and run name):
+    ``[(claim, measured, holds: bool | None)]`` (None: not measured).
+
+    Two runs are compared on the seeds both ran: a run finished for fewer
+    seeds is set against the same seeds of the other, not against the
+    other's mean over more seeds (seed noise would pass for an effect)."""
+    from mmdet_alssl.analysis.report import aggregate
+    by_name = {}
+    for run in runs:
+        by_name.setdefault(run.label, {})[run.seed] = run
+
+    def paired(a, b):
+        seeds = sorted(set(by_name.get(a, {})) & set(by_name.get(b, {})),
+                       key=str)
+        curves = aggregate([by_name[n][s] for n in (a, b) for s in seeds])
+        return [{r.cycle: r for r in curves.get(n, []) if r.mAP is not None}
+                for n in (a, b)]
 
     def mean_gap(a, b):
-        ra, rb = at(a), at(b)
+        ra, rb = paired(a, b)
         common_cycles = sorted(set(ra) & set(rb))
         if not common_cycles:
             return None, None
@@ -159,8 +173,8 @@ def expectations(curves, cost, rare, common) -> list:
                 None if avg is None else f'{avg:+.1f} points',
                 None if avg is None else avg > 0))
     gain = {}
+    full, rnd = paired('full', 'random')
     for cls in (rare, common):
-        full, rnd = at('full'), at('random')
         if full and rnd and cls:
             a = full[max(full)].per_class_AP.get(cls, (None, ))[0]
             b = rnd[max(rnd)].per_class_AP.get(cls, (None, ))[0]
@@ -202,8 +216,8 @@ def write_report(args, planned, report_dir: Path) -> Path:
                                  extremes_only=True)
     # rarest first when the ground truth gave the class counts
     classes = results['classes'] if results['class_counts'] else [None]
-    checks = expectations(report.aggregate(runs), results['labeling_cost'],
-                          classes[0], classes[-1])
+    checks = expectations(runs, results['labeling_cost'], classes[0],
+                          classes[-1])
     titles = '\n'.join(f'- `{r.name}`: {r.title}' for r in RUNS
                        if r.name in args.runs)
     # The command that runs (or resumes) the benchmark, not this report's.

@@ -1,8 +1,10 @@
 """tools/analysis_tools/benchmark_al.py without training: the manifest it
 predicts is the loop's, finished runs are skipped, the others seeded and started in order,
 and the expectations are judged on known curves."""
+from pathlib import Path
+
 from mmdet_alssl.analysis import benchmark_plan as bp
-from mmdet_alssl.analysis.report import AggRow
+from mmdet_alssl.analysis.report import CycleRow, RunResult
 from mmdet_alssl.loop import CycleState
 from mmdet_alssl.loop import active_learning_loop as al_loop
 from mmdet_alssl.loop.state_io import read_json
@@ -89,20 +91,21 @@ def test_dry_run_prints_the_plan(tmp_path, capsys):
     assert 'seed 0 all_labels: tools/al_loop.sh' in lines[2]
 
 
-def agg(maps, per_class=None):
-    return [AggRow(k, 1, 100.0 + 50 * k, 0, 0, m, None, m, m,
-                   per_class[k] if per_class else {})
-            for k, m in enumerate(maps)]
+def result(name, maps, per_class=None, seed=0):
+    """A finished run of ``name`` with these mAPs per cycle."""
+    return RunResult(Path(name), name, seed, [
+        CycleRow(k, 100 + 50 * k, 0, 0, m, per_class[k] if per_class else {})
+        for k, m in enumerate(maps)], {})
 
 
 def test_expectations_judged_on_known_curves():
-    curves = dict(
-        random=agg([0.40, 0.50], [dict(star=(0.1, None), sq=(0.6, None))] * 2),
-        entropy=agg([0.40, 0.52]), inconsistency=agg([0.40, 0.56]),
-        unified=agg([0.40, 0.54]), random_no_con=agg([0.40, 0.55]),
-        full=agg([0.43, 0.55], [{}, dict(star=(0.3, None), sq=(0.65, None))]))
+    runs = [
+        result('random', [0.40, 0.50], [dict(star=0.1, sq=0.6)] * 2),
+        result('entropy', [0.40, 0.52]), result('inconsistency', [0.40, 0.56]),
+        result('unified', [0.40, 0.54]), result('random_no_con', [0.40, 0.55]),
+        result('full', [0.43, 0.55], [{}, dict(star=0.3, sq=0.65)])]
     cost = dict(full=dict(target=0.5, labeled=120.0, fraction=0.8))
-    rows = benchmark_al.expectations(curves, cost, 'star', 'sq')
+    rows = benchmark_al.expectations(runs, cost, 'star', 'sq')
     measured = [(m, h) for _, m, h in rows]
     assert measured == [
         ('gaps +3.0, +5.0; mean +4.0', True),
@@ -114,8 +117,23 @@ def test_expectations_judged_on_known_curves():
         ('80.0% of its labels', False)]
     table = benchmark_al.expectations_table(rows)
     assert '| **no** |' in table
-    empty = benchmark_al.expectations({}, None, None, None)
+    empty = benchmark_al.expectations([], None, None, None)
     assert all(h is None and m is None for _, m, h in empty)
+
+
+def test_expectations_compare_runs_on_the_seeds_both_ran():
+    # unified finished seed 0 only; full has seeds 0 and 1, and seed 1 is
+    # a bad seed for everything: full - unified is judged on seed 0 (+1),
+    # not on full's two-seed mean against unified's one seed (-9)
+    runs = [result('unified', [0.50, 0.60]),
+            result('full', [0.51, 0.61]),
+            result('full', [0.31, 0.41], seed=1),
+            result('random', [0.50, 0.60]),
+            result('random', [0.30, 0.40], seed=1)]
+    rows = {claim[:27]: measured for claim, measured, _ in
+            benchmark_al.expectations(runs, None, None, None)}
+    assert rows['pseudo-labels add on top of'] == '+1.0 points'
+    assert rows['full method above random at'] == 'gaps +1.0, +1.0; mean +1.0'
 
 
 def test_report_only_reads_the_benchmark_layout(tmp_path, capsys):
