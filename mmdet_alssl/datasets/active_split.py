@@ -114,8 +114,8 @@ class ActiveSplitMixin:
         if label_type == PSEUDO:
             raise ValueError(
                 f"label_type={label_type!r} is not a data set level value: "
-                f"build a 'labeled' data set and pass the pseudo boxes as "
-                f"pseudo_labels_file")
+                f"build an 'unlabeled' data set and pass the pseudo boxes "
+                f"as pseudo_labels_file")
         self.label_type = check_label_type(label_type)
         if labels_file is not None and label_type != LABELED:
             raise ValueError(

@@ -39,8 +39,8 @@ class SemiSupervisedSampler(MultiSourceSampler):
 
     Each batch yields its labeled indices (human-labeled images, part 0 of
     the dataset) first, then its unlabeled ones (part 1, pseudo-labeled
-    images among them). Each part
-    is reshuffled on every pass with ``seed``, and each rank takes every
+    images among them). Each part is reshuffled on every pass with
+    ``seed``, and each rank takes every
     ``world_size``-th index of a part's stream from position ``rank``, so
     ranks see disjoint images within a pass (``MultiSourceSampler``). The
     stream never ends: use it with ``IterBasedTrainLoop``.
