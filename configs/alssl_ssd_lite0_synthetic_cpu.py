@@ -10,7 +10,7 @@ _base_ = [
 model = dict(bbox_head=dict(num_classes=8))
 # Sized for `make demo`'s 20 minutes on 2 cores: cycle 0 trains 250
 # iterations from ImageNet (200 reached 45.3 / 40.9 on seeds 0 / 1 against
-# - / 46.7 at 250), each later cycle fine-tunes the previous weights for 60
+# 52.8 / 46.7 at 250), each later cycle fine-tunes the previous weights for 60
 # iterations at a quarter of the learning rate, both with the cosine decay
 # of the schedule. Why (measured, docs/benchmark.md): at lr 2e-3 a fine-tune
 # on pseudo-labels from a young model lost 13-21 mAP, at 5e-4 1-3; tau 0.99
