@@ -25,25 +25,27 @@ def load_tool(relative_path: str):
 
 
 # ---- a VOC pool with known boxes ---------------------------------------
-def write_voc(root, boxes_by_image):
-    """A tiny VOC pool: {id: [(name, x1, y1, x2, y2)]}, 64 px images."""
+def write_voc(root, boxes_by_image, images=None):
+    """A tiny VOC pool: {id: [(name, x1, y1, x2, y2)]} and its
+    ``ImageSets/Main/trainval.txt``; each image is ``images[id]`` (an
+    HxWx3 uint8 array) if given, else black 64x64."""
     for sub in ('Annotations', 'JPEGImages', 'ImageSets/Main'):
         (root / sub).mkdir(parents=True, exist_ok=True)
     for image_id, boxes in boxes_by_image.items():
-        cv2.imwrite(str(root / 'JPEGImages' / f'{image_id}.jpg'),
-                    np.zeros((64, 64, 3), np.uint8))
+        image = np.zeros((64, 64, 3), np.uint8) if images is None else \
+            images[image_id]
+        cv2.imwrite(str(root / 'JPEGImages' / f'{image_id}.jpg'), image)
         objs = ''.join(
             f'<object><name>{n}</name><difficult>0</difficult><bndbox>'
             f'<xmin>{x1}</xmin><ymin>{y1}</ymin><xmax>{x2}</xmax>'
             f'<ymax>{y2}</ymax></bndbox></object>'
             for n, x1, y1, x2, y2 in boxes)
+        height, width = image.shape[:2]
         (root / 'Annotations' / f'{image_id}.xml').write_text(
-            f'<annotation><size><width>64</width><height>64</height>'
-            f'<depth>3</depth></size>{objs}</annotation>')
+            f'<annotation><size><width>{width}</width><height>{height}'
+            f'</height><depth>3</depth></size>{objs}</annotation>')
     (root / 'ImageSets/Main/trainval.txt').write_text(
         ''.join(f'{i}\n' for i in boxes_by_image))
-
-
 
 
 def write_cell_voc(root: Path, num_trainval: int, num_test: int,
@@ -54,31 +56,26 @@ def write_cell_voc(root: Path, num_trainval: int, num_test: int,
     rng = np.random.default_rng(seed)
     look = {'RBC': ((60, 60, 200), 14), 'WBC': ((160, 40, 120), 18),
             'Platelets': ((150, 120, 200), 5)}  # BGR colour, radius
-    for sub in ('Annotations', 'JPEGImages', 'ImageSets/Main'):
-        (root / sub).mkdir(parents=True, exist_ok=True)
-    ids = [f'Cell_{n:05d}' for n in range(num_trainval + num_test)]
-    for image_id in ids:
-        image = np.full((96, 128, 3), 220, np.uint8)
-        objs = ''
+    boxes, images = {}, {}
+    for n in range(num_trainval + num_test):
+        image_id = f'Cell_{n:05d}'
+        images[image_id] = np.full((96, 128, 3), 220, np.uint8)
+        boxes[image_id] = []
         for _ in range(rng.integers(2, 6)):
             name = str(rng.choice(list(look)))
             colour, r = look[name]
             cx, cy = int(rng.integers(r, 128 - r)), int(rng.integers(r, 96 - r))
-            cv2.circle(image, (cx, cy), r, colour, -1)
-            objs += (f'<object><name>{name}</name><difficult>0</difficult>'
-                     f'<bndbox><xmin>{cx - r}</xmin><ymin>{cy - r}</ymin>'
-                     f'<xmax>{cx + r}</xmax><ymax>{cy + r}</ymax></bndbox>'
-                     f'</object>')
-        cv2.imwrite(str(root / 'JPEGImages' / f'{image_id}.jpg'), image)
-        (root / 'Annotations' / f'{image_id}.xml').write_text(
-            f'<annotation><size><width>128</width><height>96</height>'
-            f'<depth>3</depth></size>{objs}</annotation>')
+            cv2.circle(images[image_id], (cx, cy), r, colour, -1)
+            boxes[image_id].append((name, cx - r, cy - r, cx + r, cy + r))
+    write_voc(root, boxes, images)
+    ids = list(boxes)
     main = root / 'ImageSets/Main'
     (main / 'trainval.txt').write_text(
         ''.join(f'{i}\n' for i in ids[:num_trainval]))
     (main / 'test.txt').write_text(
         ''.join(f'{i}\n' for i in ids[num_trainval:]))
     return root
+
 
 # ---- finished WORK_DIRs for the report ---------------------------------
 REPORT_CLASSES = ('a', 'b')
