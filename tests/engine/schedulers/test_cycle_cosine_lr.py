@@ -12,19 +12,22 @@ from mmengine.registry import DefaultScope
 from mmdet.registry import PARAM_SCHEDULERS
 from mmdet_alssl.engine.schedulers import CycleCosineLR
 
-SCHEDULE = Path(__file__).resolve().parents[3] / 'configs' / '_base_' / \
-    'schedules' / 'cpu_iters.py'
+CONFIGS = Path(__file__).resolve().parents[3] / 'configs'
+SCHEDULE = CONFIGS / '_base_' / 'schedules' / 'cpu_iters.py'
 BASE_LR = 0.002
 
 
-def lrs_of_run(max_iters):
+def lrs_of_run(max_iters, config=SCHEDULE, options=None):
     """lr of each iteration of a run, the schedulers built as MMEngine's
-    Runner builds them (``end`` defaults to the train loop's max_iters)."""
+    Runner builds them (``end`` defaults to the train loop's max_iters),
+    after ``options`` (``--cfg-options``) are merged into the config."""
+    cfg = Config.fromfile(str(config))
+    cfg.merge_from_dict(options or {})
     param = torch.nn.Parameter(torch.zeros(1))
-    optimizer = torch.optim.SGD([param], lr=BASE_LR)
+    optimizer = torch.optim.SGD([param], lr=cfg.optim_wrapper.optimizer.lr)
     schedulers = []
     with DefaultScope.overwrite_default_scope('mmdet'):
-        for cfg in Config.fromfile(str(SCHEDULE)).param_scheduler:
+        for cfg in cfg.param_scheduler:
             cfg = copy.deepcopy(cfg)
             cfg.setdefault('end', max_iters)
             schedulers.append(
@@ -62,3 +65,20 @@ def test_a_run_that_ends_in_the_warm_up_is_not_refused():
     lrs = lrs_of_run(20)
     assert lrs[0] == pytest.approx(BASE_LR * 0.01)
     assert all(a < b for a, b in zip(lrs, lrs[1:]))  # warm-up only
+
+
+def test_warm_started_cycles_of_the_embedded_config_skip_the_warm_up():
+    # a fine-tune of trained weights: its 60 iterations all train, from the
+    # fine-tuning lr down the cosine (with the warm-up, the first 30 ran at
+    # 1-100 % of it and the demo's cycle 2 fell below cycle 1)
+    config = CONFIGS / 'alssl_ssd_lite0_synthetic_cpu.py'
+    options = Config.fromfile(str(config)).active_learning[
+        'warm_start_cfg_options']
+    lr = options['optim_wrapper.optimizer.lr']
+    lrs = lrs_of_run(60, config, options)
+    for i in (0, 30, 59):
+        cosine = 0.05 + 0.95 * (1 + math.cos(math.pi * i / 60)) / 2
+        assert lrs[i] == pytest.approx(lr * cosine, rel=1e-6), i
+    assert all(a > b for a, b in zip(lrs, lrs[1:]))
+    # cycle 0 keeps the warm-up from ImageNet weights
+    assert lrs_of_run(250, config)[0] == pytest.approx(BASE_LR * 0.01)
