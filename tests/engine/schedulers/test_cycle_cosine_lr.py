@@ -27,11 +27,11 @@ def lrs_of_run(max_iters, config=SCHEDULE, options=None):
     optimizer = torch.optim.SGD([param], lr=cfg.optim_wrapper.optimizer.lr)
     schedulers = []
     with DefaultScope.overwrite_default_scope('mmdet'):
-        for cfg in cfg.param_scheduler:
-            cfg = copy.deepcopy(cfg)
-            cfg.setdefault('end', max_iters)
+        for scheduler_cfg in cfg.param_scheduler:
+            scheduler_cfg = copy.deepcopy(scheduler_cfg)
+            scheduler_cfg.setdefault('end', max_iters)
             schedulers.append(
-                PARAM_SCHEDULERS.build(cfg, default_args=dict(
+                PARAM_SCHEDULERS.build(scheduler_cfg, default_args=dict(
                     optimizer=optimizer)))
     assert isinstance(schedulers[-1], CycleCosineLR)
     lrs = []
