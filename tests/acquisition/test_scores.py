@@ -1,6 +1,7 @@
 """Acquisition scores (Eq. 1-5) against hand-computed answers.
 
 Predictions: 3 classes + background (last), 4 priors. Natural logs.
+``IDENTITY``: the flipped prior i is prior i's mirror twin.
 """
 import math
 
@@ -47,6 +48,7 @@ FLIP_PROBS = torch.tensor([
 #        A = H * I = 0.3562788
 H_DET0, H_DET2 = 0.9404480, 1.2206073
 I_DET0 = 0.2918865
+IDENTITY = torch.arange(4)
 
 
 def test_keep_detections_nms_and_threshold():
@@ -85,8 +87,12 @@ def test_match_flipped_highest_iou():
     assert match_flipped(det[:0], FLIP_BOXES).tolist() == []
 
 
-def test_score_image_hand_computed():
-    s = score_image(BOXES, PROBS, FLIP_BOXES, FLIP_PROBS)
+@pytest.mark.parametrize('pairing', [
+    dict(flip_candidates='mirror', mirror_index=IDENTITY),
+    dict(flip_candidates='priors')])
+def test_score_image_hand_computed(pairing):
+    # det 0's twin is also its highest-IoU flipped prior: both pairings agree
+    s = score_image(BOXES, PROBS, FLIP_BOXES, FLIP_PROBS, **pairing)
     assert s['num_detections'] == 2
     assert s['entropy'] == pytest.approx(H_DET2, abs=1e-5)
     assert s['inconsistency'] == pytest.approx(I_DET0, abs=1e-5)
@@ -120,7 +126,8 @@ def test_symmetric_image_zero_inconsistency():
     pred_on_flipped = bbox_flip(boxes[mirror], (40, width))
     flip_boxes = bbox_flip(pred_on_flipped, (40, width))  # un-flip (hook)
     flip_probs = probs[mirror]
-    s = score_image(boxes, probs, flip_boxes, flip_probs)
+    s = score_image(boxes, probs, flip_boxes, flip_probs,
+                    mirror_index=mirror)
     assert s['num_detections'] == 3
     assert s['inconsistency'] == pytest.approx(0.0, abs=1e-7)
     assert s['unified'] == pytest.approx(0.0, abs=1e-7)
@@ -130,13 +137,63 @@ def test_symmetric_image_zero_inconsistency():
 
 def test_nothing_above_threshold_scores_zero():
     probs = torch.tensor([[0.3, 0.1, 0.1, 0.5]] * 4)
-    s = score_image(BOXES, probs, FLIP_BOXES, FLIP_PROBS)
+    s = score_image(BOXES, probs, FLIP_BOXES, FLIP_PROBS,
+                    mirror_index=IDENTITY)
     assert s == dict(entropy=0.0, inconsistency=0.0, unified=0.0,
                      num_detections=0)
 
 
 def test_score_image_rejects_mismatched_inputs():
     with pytest.raises(ValueError, match='classes'):
-        score_image(BOXES, PROBS, FLIP_BOXES, FLIP_PROBS[:, 1:])
+        score_image(BOXES, PROBS, FLIP_BOXES, FLIP_PROBS[:, 1:],
+                    mirror_index=IDENTITY)
     with pytest.raises(ValueError, match='rows'):
-        score_image(BOXES[:3], PROBS, FLIP_BOXES, FLIP_PROBS)
+        score_image(BOXES[:3], PROBS, FLIP_BOXES, FLIP_PROBS,
+                    mirror_index=IDENTITY)
+    for bad in (None, IDENTITY[:3]):
+        with pytest.raises(ValueError, match=r"needs mirror_index of shape "
+                           r"\(4,\).*flip_candidates='priors'"):
+            score_image(BOXES, PROBS, FLIP_BOXES, FLIP_PROBS,
+                        mirror_index=bad)
+
+
+def test_mirror_pairing_ignores_background_priors_that_overlap_more():
+    # What the embedded set showed (docs/benchmark.md): a confident
+    # detection (prior 0, class 0 at 0.99) whose mirror twin in the flip
+    # agrees but sits 3 px off (IoU 0.57 after the un-flip), while another
+    # flipped prior that the model calls background decodes (untrained
+    # deltas) to a box that overlaps better (IoU 0.82).
+    boxes = torch.tensor([[10., 10., 30., 30.], [60., 60., 70., 70.]])
+    probs = torch.tensor([[0.99, 0.004, 0.003, 0.003],
+                          [0.01, 0.01, 0.01, 0.97]])
+    flip_boxes = torch.tensor([[13., 13., 33., 33.], [11., 11., 31., 31.]])
+    flip_probs = torch.tensor([[0.98, 0.008, 0.006, 0.006],
+                               [0.001, 0.001, 0.001, 0.997]])
+    mirror = torch.tensor([0, 1])
+    # mirror: 0.5 (0.99 - 0.98) ln(0.99/0.98) + the small classes' terms
+    p, q = probs[0], flip_probs[0]
+    want = 0.5 * ((p - q) * (p.log() - q.log())).sum().item()
+    s = score_image(boxes, probs, flip_boxes, flip_probs,
+                    mirror_index=mirror)
+    assert s['num_detections'] == 1
+    assert s['inconsistency'] == pytest.approx(want, rel=1e-5)
+    assert s['inconsistency'] < 0.01
+    # highest IoU over all priors takes the background prior: KL ~ 3.7
+    p, q = probs[0], flip_probs[1]
+    by_iou = score_image(boxes, probs, flip_boxes, flip_probs,
+                         flip_candidates='priors')
+    assert by_iou['inconsistency'] == pytest.approx(
+        0.5 * ((p - q) * (p.log() - q.log())).sum().item(), rel=1e-5)
+    assert by_iou['inconsistency'] > 3.0
+
+
+def test_mirror_pairing_scores_an_object_that_vanishes_in_the_flip():
+    # The twin calls background: the strongest inconsistency, not dropped.
+    probs = torch.tensor([[0.9, 0.05, 0.03, 0.02]])
+    flip_probs = torch.tensor([[0.02, 0.03, 0.05, 0.9]])
+    box = torch.tensor([[0., 0., 10., 10.]])
+    s = score_image(box, probs, box, flip_probs,
+                    mirror_index=torch.tensor([0]))
+    p, q = probs[0], flip_probs[0]
+    assert s['inconsistency'] == pytest.approx(
+        0.5 * ((p - q) * (p.log() - q.log())).sum().item(), rel=1e-5)

@@ -35,6 +35,7 @@ from ...loop.state_io import write_json
 from ...loop.work_dir_layout import (ACQUIRE, LABELED_IDS, PSEUDO_LABELS,
                                      SCORES, SELECTED_IDS, SKIPPED_IMAGES,
                                      UNLABELED_IDS)
+from ...models.losses import mirrored_prior_index
 
 
 @HOOKS.register_module()
@@ -82,8 +83,11 @@ class ActiveLearningHook(Hook):
         iou_thr (float): NMS IoU threshold. Default 0.45.
         max_per_img (int): detections kept per image. Default 100.
         nms_pre (int): priors entering NMS (-1: all). Default 1000.
-        flip_candidates (str): what Eq. 1 matches against, ``'priors'``
-            (default) or ``'detections'`` (see ``flip_candidate_indices``).
+        flip_candidates (str): how Eq. 1 pairs a detection with the flip:
+            ``'mirror'`` (default: its prior's mirror twin, as the training
+            loss; needs every pool image to fill its batch's width, as a
+            fixed-size ``Resize`` makes it), ``'priors'`` or ``'detections'``
+            (highest IoU; see ``score_image``).
     """
 
     def __init__(self, work_dir: Optional[str] = None, cycle: int = 0,
@@ -95,7 +99,7 @@ class ActiveLearningHook(Hook):
                  pool_pipeline: Optional[List[dict]] = None,
                  iou_thr: float = 0.45, max_per_img: int = 100,
                  nms_pre: int = 1000,
-                 flip_candidates: str = 'priors') -> None:
+                 flip_candidates: str = 'mirror') -> None:
         # The one check of each value used in scoring (the same bounds as
         # the loop's settings); the pure functions take them as given.
         check_strategy(strategy)
@@ -230,8 +234,15 @@ class ActiveLearningHook(Hook):
                                      [s.img_shape[:2] for s in samples])
         feats = model.extract_feat(torch.cat([inputs, flipped]))
         metas = [s.metainfo for s in samples]
+        cls_scores, bbox_preds = model.bbox_head(feats)
         dense = model.bbox_head.predict_dense(
-            *model.bbox_head(feats), metas + metas, rescale=True)
+            cls_scores, bbox_preds, metas + metas, rescale=True)
+        mirror = None
+        if self.flip_candidates == 'mirror':
+            check_fills_batch_width(metas, inputs.size(-1))
+            mirror = mirrored_prior_index(
+                [s.shape[-2:] for s in cls_scores],
+                model.bbox_head.num_base_priors, device=inputs.device)
         rows = []
         for i, meta in enumerate(metas):
             boxes, probs = dense[i]
@@ -241,6 +252,7 @@ class ActiveLearningHook(Hook):
             scores = score_image(boxes, probs, flip_boxes, flip_probs,
                                  self.score_thr,
                                  flip_candidates=self.flip_candidates,
+                                 mirror_index=mirror,
                                  **self.nms_cfg)
             pseudo = None
             if self.pseudo_labels:
@@ -361,6 +373,20 @@ def flip_image_regions(inputs: torch.Tensor, shapes) -> torch.Tensor:
     for i, (h, w) in enumerate(shapes):
         flipped[i, :, :h, :w] = inputs[i, :, :h, :w].flip(-1)
     return flipped
+
+
+def check_fills_batch_width(metas: List[dict], batch_width: int) -> None:
+    """Mirror pairing holds where the flip of an image is the flip of its
+    batch's feature maps: each image as wide as the padded batch."""
+    for meta in metas:
+        width = meta['img_shape'][1]
+        if width != batch_width:
+            raise ValueError(
+                f'{meta.get("img_path", meta.get("img_id"))} is {width} px '
+                f'wide in a batch padded to {batch_width}: '
+                f'flip_candidates=\'mirror\' pairs priors across the whole '
+                f'width. Give the pool pipeline a fixed-size Resize (as '
+                f'every SSD config has) or set flip_candidates=\'priors\'')
 
 
 def _share_rank0_buffers(model) -> None:

@@ -1,5 +1,5 @@
 from .consistency import (flip_consistency_loss, location_consistency,
-                          ramp_weight, symmetric_kl)
+                          mirrored_prior_index, ramp_weight, symmetric_kl)
 
 __all__ = ['symmetric_kl', 'location_consistency', 'flip_consistency_loss',
-           'ramp_weight']
+           'mirrored_prior_index', 'ramp_weight']

@@ -11,7 +11,7 @@ Conventions follow MMDetection's softmax heads: a prior's class vector has
 ``C``); box deltas are ``DeltaXYWHBBoxCoder``'s ``(dx, dy, dw, dh)``.
 """
 import math
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -112,6 +112,35 @@ def _flat(maps: List[Tensor], channels: int, mirror: bool) -> Tensor:
         n = level_map.size(0)
         flat.append(level_map.permute(0, 2, 3, 1).reshape(n, -1, channels))
     return torch.cat(flat, 1)
+
+
+def mirrored_prior_index(featmap_sizes: List[Tuple[int, int]],
+                         num_anchors: List[int],
+                         device=None) -> Tensor:
+    """Each prior's mirror twin: the pairing of :func:`flip_consistency_loss`
+    as an index, for the acquisition (Eq. 1 read as the training loss and
+    the released code read it).
+
+    Args:
+        featmap_sizes (list[tuple[int, int]]): per level (H, W).
+        num_anchors (list[int]): per level, anchors per location.
+        device: of the result.
+
+    Returns:
+        LongTensor: (P,) in mmdet's prior order (level, y, x, anchor): entry
+        ``p`` is the flipped image's prior that sees what prior ``p`` sees.
+    """
+    if len(featmap_sizes) != len(num_anchors):
+        raise ValueError(f'{len(featmap_sizes)} feature maps but anchor '
+                         f'counts for {len(num_anchors)} levels')
+    maps, start = [], 0
+    for (h, w), a in zip(featmap_sizes, num_anchors):
+        n = int(h) * int(w) * int(a)
+        # the (1, A, H, W) map _flat reads holds each prior's own index
+        maps.append(torch.arange(start, start + n, device=device).reshape(
+            1, h, w, a).permute(0, 3, 1, 2))
+        start += n
+    return _flat(maps, 1, mirror=True)[0, :, 0]
 
 
 def flip_consistency_loss(cls_scores: List[Tensor],

@@ -27,8 +27,10 @@ from mmengine.runner import Runner
 import mmdet_alssl  # noqa: F401  (registers the components)
 from mmdet_alssl.acquisition import pseudo_label_boxes, rank_by, score_image
 from mmdet_alssl.engine.hooks import ActiveLearningHook
-from mmdet_alssl.engine.hooks.active_learning_hook import flip_image_regions
+from mmdet_alssl.engine.hooks.active_learning_hook import (
+    check_fills_batch_width, flip_image_regions)
 from mmdet_alssl.loop import CycleState
+from mmdet_alssl.models.losses import mirrored_prior_index
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 CLASSES = ('a', 'b')
@@ -236,7 +238,9 @@ def direct_prediction(runner, hook, image_id):
             out.append(model.bbox_head.predict_dense(*heads, [meta])[0])
     (boxes, probs), (flip_boxes, flip_probs) = out
     flip_boxes = bbox_flip(flip_boxes, meta['ori_shape'], 'horizontal')
-    return boxes, probs, flip_boxes, flip_probs
+    mirror = mirrored_prior_index([s.shape[-2:] for s in heads[0]],
+                                  model.bbox_head.num_base_priors)
+    return boxes, probs, flip_boxes, flip_probs, mirror
 
 
 def test_scores_equal_the_pure_function(data_root, tmp_path):
@@ -249,9 +253,10 @@ def test_scores_equal_the_pure_function(data_root, tmp_path):
     assert runner.model.training  # restored
     table = state.read_scores(0)
     for image_id in ('img3', 'img6'):  # one of each size
-        boxes, probs, fboxes, fprobs = direct_prediction(
+        boxes, probs, fboxes, fprobs, mirror = direct_prediction(
             runner, hook, image_id)
-        want = score_image(boxes, probs, fboxes, fprobs, score_thr=0.5)
+        want = score_image(boxes, probs, fboxes, fprobs, score_thr=0.5,
+                           mirror_index=mirror)
         got = table[image_id]
         assert got['num_detections'] == want['num_detections'] > 0
         for key in ('entropy', 'inconsistency', 'unified'):
@@ -399,3 +404,14 @@ def test_flip_keeps_the_padding_where_it_is():
                                       [0., 0., 0., 0.]]
     assert torch.equal(flipped[1], inputs[1].flip(-1))
     assert inputs[0, 0, 0, 0] == 1.  # the input is left as it was
+
+
+def test_mirror_pairing_needs_images_as_wide_as_the_batch():
+    # heights may differ (padding at the bottom leaves the mirror intact)
+    check_fills_batch_width([dict(img_shape=(30, 40)),
+                             dict(img_shape=(20, 40))], 40)
+    with pytest.raises(ValueError, match=r"JPEGImages/b.jpg is 32 px wide in "
+                       r"a batch padded to 40.*flip_candidates='priors'"):
+        check_fills_batch_width(
+            [dict(img_shape=(30, 40), img_path='JPEGImages/a.jpg'),
+             dict(img_shape=(30, 32), img_path='JPEGImages/b.jpg')], 40)

@@ -8,6 +8,7 @@ import torch
 from mmdet_alssl.models.losses.consistency import (DEFAULT_LOC_HUBER_DELTA,
                                                    flip_consistency_loss,
                                                    location_consistency,
+                                                   mirrored_prior_index,
                                                    ramp_weight, symmetric_kl)
 
 LN3 = math.log(3.0)
@@ -118,6 +119,32 @@ def test_mirror_symmetric_maps_give_zero_loss():
                                        bbox_preds, num_classes)
     assert unmirrored['loss_con_cls'].item() > 1e-2
     assert unmirrored['loss_con_loc'].item() > 1e-2
+
+
+def test_mirrored_prior_index_hand_computed():
+    # Level 0: 2 x 3 locations, 2 anchors, prior (y, x, a) = (3y + x)2 + a;
+    # its twin is (y, 2 - x, a). Level 1: one location, its own twin.
+    index = mirrored_prior_index([(2, 3), (1, 1)], [2, 1])
+    assert index.tolist() == [4, 5, 2, 3, 0, 1, 10, 11, 8, 9, 6, 7, 12]
+    assert index.dtype == torch.long
+    assert index[index].tolist() == list(range(13))  # an involution
+    with pytest.raises(ValueError, match='2 feature maps but anchor counts '
+                       'for 1 levels'):
+        mirrored_prior_index([(2, 3), (1, 1)], [2])
+
+
+def test_mirrored_prior_index_pairs_mirrored_ssd_anchors():
+    # The embedded config's real anchors at 128 px: a prior and its twin
+    # are mirror images about the vertical centre line.
+    from mmdet.registry import TASK_UTILS
+    from mmengine.config import Config
+    cfg = Config.fromfile('configs/alssl_ssd_lite0_synthetic_cpu.py')
+    generator = TASK_UTILS.build(cfg.model.bbox_head.anchor_generator)
+    sizes = [(128 // s[1], 128 // s[0]) for s in generator.strides]
+    priors = torch.cat(generator.grid_priors(sizes, device='cpu'))
+    twins = priors[mirrored_prior_index(sizes, generator.num_base_priors)]
+    torch.testing.assert_close(twins[:, [1, 3]], priors[:, [1, 3]])
+    torch.testing.assert_close(128 - twins[:, [2, 0]], priors[:, [0, 2]])
 
 
 def test_mirroring_and_mask_hand_computed():
