@@ -121,6 +121,19 @@ def test_expectations_judged_on_known_curves():
     assert all(h is None and m is None for _, m, h in empty)
 
 
+def test_full_above_random_is_judged_after_the_shared_cycle_0():
+    # the benchmark trains cycle 0 once for both: its gap is 0 by
+    # construction and must not fail "above random at every cycle"
+    runs = [result('random', [0.40, 0.50, 0.60]),
+            result('full', [0.40, 0.53, 0.65])]
+    claim, measured, holds = benchmark_al.expectations(
+        runs, None, None, None)[0]
+    assert measured == 'gaps +0.0, +3.0, +5.0; mean +2.7'
+    assert holds is True
+    runs[1] = result('full', [0.40, 0.49, 0.68])  # mean +2.3, cycle 1 below
+    assert benchmark_al.expectations(runs, None, None, None)[0][2] is False
+
+
 def test_expectations_compare_runs_on_the_seeds_both_ran():
     # unified finished seed 0 only; full has seeds 0 and 1, and seed 1 is
     # a bad seed for everything: full - unified is judged on seed 0 (+1),
