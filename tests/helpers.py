@@ -25,10 +25,11 @@ def load_tool(relative_path: str):
 
 
 # ---- a VOC pool with known boxes ---------------------------------------
-def write_voc(root, boxes_by_image, images=None):
+def write_voc(root, boxes_by_image, images=None, trainval=None):
     """A tiny VOC pool: {id: [(name, x1, y1, x2, y2)]} and its
-    ``ImageSets/Main/trainval.txt``; each image is ``images[id]`` (an
-    HxWx3 uint8 array) if given, else black 64x64."""
+    ``ImageSets/Main/trainval.txt`` (the ids ``trainval``, default all);
+    each image is ``images[id]`` (an HxWx3 uint8 array) if given, else
+    black 64x64."""
     for sub in ('Annotations', 'JPEGImages', 'ImageSets/Main'):
         (root / sub).mkdir(parents=True, exist_ok=True)
     for image_id, boxes in boxes_by_image.items():
@@ -44,8 +45,8 @@ def write_voc(root, boxes_by_image, images=None):
         (root / 'Annotations' / f'{image_id}.xml').write_text(
             f'<annotation><size><width>{width}</width><height>{height}'
             f'</height><depth>3</depth></size>{objs}</annotation>')
-    (root / 'ImageSets/Main/trainval.txt').write_text(
-        ''.join(f'{i}\n' for i in boxes_by_image))
+    (root / 'ImageSets/Main/trainval.txt').write_text(''.join(
+        f'{i}\n' for i in (boxes_by_image if trainval is None else trainval)))
 
 
 def write_cell_voc(root: Path, num_trainval: int, num_test: int,
@@ -67,12 +68,9 @@ def write_cell_voc(root: Path, num_trainval: int, num_test: int,
             cx, cy = int(rng.integers(r, 128 - r)), int(rng.integers(r, 96 - r))
             cv2.circle(images[image_id], (cx, cy), r, colour, -1)
             boxes[image_id].append((name, cx - r, cy - r, cx + r, cy + r))
-    write_voc(root, boxes, images)
     ids = list(boxes)
-    main = root / 'ImageSets/Main'
-    (main / 'trainval.txt').write_text(
-        ''.join(f'{i}\n' for i in ids[:num_trainval]))
-    (main / 'test.txt').write_text(
+    write_voc(root, boxes, images, trainval=ids[:num_trainval])
+    (root / 'ImageSets/Main/test.txt').write_text(
         ''.join(f'{i}\n' for i in ids[num_trainval:]))
     return root
 

@@ -45,6 +45,8 @@ from pathlib import Path
 
 from mmdet_alssl.analysis.benchmark_plan import (
     RUNS, SHARED, ceiling_iters, plan_runs, run_status, seed_from_shared)
+from mmdet_alssl.analysis.expectations import (expectations,
+                                               expectations_table)
 from mmdet_alssl.loop import active_learning_loop
 from mmdet_alssl.loop.active_learning_loop import run_manifest_of
 
@@ -120,90 +122,6 @@ def execute(planned) -> int:
                 f're-run the same command to resume')
             return rc
     return 0
-
-
-def expectations(runs, cost, rare, common) -> list:
-    """The paper's expectations (issue 4) against the measured runs
-    (``report.RunResult``, one per seed and run name):
-    ``[(claim, measured, holds: bool | None)]`` (None: not measured).
-
-    Two runs are compared on the seeds both ran: a run finished for fewer
-    seeds is set against the same seeds of the other, not against the
-    other's mean over more seeds (seed noise would pass for an effect)."""
-    from mmdet_alssl.analysis.report import aggregate
-    by_name = {}
-    for run in runs:
-        by_name.setdefault(run.label, {})[run.seed] = run
-
-    def paired(a, b):
-        seeds = sorted(set(by_name.get(a, {})) & set(by_name.get(b, {})),
-                       key=str)
-        curves = aggregate([by_name[n][s] for n in (a, b) for s in seeds])
-        return [{r.cycle: r for r in curves.get(n, []) if r.mAP is not None}
-                for n in (a, b)]
-
-    def mean_gap(a, b):
-        ra, rb = paired(a, b)
-        common_cycles = sorted(set(ra) & set(rb))
-        if not common_cycles:
-            return None, None
-        gaps = [100 * (ra[k].mAP - rb[k].mAP) for k in common_cycles]
-        return sum(gaps) / len(gaps), dict(zip(common_cycles, gaps))
-
-    out = []
-    avg, gaps = mean_gap('full', 'random')
-    # cycle 0 comes before any selection (the benchmark shares it: gap 0)
-    selected = [g for k, g in (gaps or {}).items() if k > 0]
-    out.append(('full method above random at every cycle after cycle 0, '
-                'by >= 2 points on average over cycles',
-                None if gaps is None else
-                f'gaps {", ".join(f"{g:+.1f}" for g in gaps.values())}; '
-                f'mean {avg:+.1f}', None if gaps is None else
-                min(selected, default=0.0) > 0 and avg >= 2))
-    for other in ('entropy', 'inconsistency'):
-        avg, _ = mean_gap('unified', other)
-        out.append((f'unified >= {other} (mean over cycles)',
-                    None if avg is None else f'{avg:+.1f} points',
-                    None if avg is None else avg >= 0))
-    avg, _ = mean_gap('full', 'unified')
-    out.append(('pseudo-labels add on top of unified (mean over cycles)',
-                None if avg is None else f'{avg:+.1f} points',
-                None if avg is None else avg > 0))
-    avg, _ = mean_gap('full', 'random_no_con')
-    out.append(('full method above random with the supervised loss only '
-                '(mean over cycles)',
-                None if avg is None else f'{avg:+.1f} points',
-                None if avg is None else avg > 0))
-    gain = {}
-    full, rnd = paired('full', 'random')
-    for cls in (rare, common):
-        if full and rnd and cls:
-            a = full[max(full)].per_class_AP.get(cls, (None, ))[0]
-            b = rnd[max(rnd)].per_class_AP.get(cls, (None, ))[0]
-            if a is not None and b is not None:
-                gain[cls] = 100 * (a - b)
-    out.append((f'the rarest class ({rare or "unknown"}) gains most: full - '
-                f'random AP at the last cycle vs the most common '
-                f'({common or "unknown"})',
-                f'{rare} {gain[rare]:+.1f}, {common} {gain[common]:+.1f}'
-                if len(gain) == 2 else None,
-                gain[rare] > gain[common] if len(gain) == 2 else None))
-    frac = (cost or {}).get('full', {}).get('fraction')
-    reached = cost is not None and 'full' in cost
-    out.append(("random's final mAP reached with <= 60% of its labels",
-                (f'{100 * frac:.1f}% of its labels' if frac is not None else
-                 'never reached') if reached else None,
-                (frac is not None and frac <= 0.6) if reached else None))
-    return out
-
-
-def expectations_table(rows) -> str:
-    """:func:`expectations` as markdown (a failed one in bold)."""
-    from mmdet_alssl.analysis.report_render import markdown_table
-    return markdown_table(('expectation', 'measured', 'holds'), [
-        (claim, measured or 'not measured',
-         {True: 'yes', False: '**no**', None: '-'}[holds])
-        for claim, measured, holds in rows])
 
 
 def write_report(args, planned, report_dir: Path) -> Path:
