@@ -17,6 +17,7 @@ NUM_CLASSES = {
     'alssl_ssd300_voc.py': 20,
     'alssl_ssd300_coco.py': 80,
     'alssl_ssd_lite0_bccd_cpu.py': 3,
+    'alssl_ssd_lite0_bccd256_cpu.py': 3,
     'alssl_ssd_lite0_aquarium_cpu.py': 7,
     'alssl_ssd_lite0_synthetic_cpu.py': 8,
 }
@@ -69,3 +70,16 @@ def test_cpu_config_builds_its_data_on_bccd(bccd_root):
     item = dataset[0]
     assert item['inputs'].shape[-2:] == (128, 128)
     assert item['data_samples'].metainfo['label_type'] == 'labeled'
+
+
+def test_bccd256_reads_every_image_at_256_px():
+    # it edits its base's pipelines by position: a reordered base must not
+    # leave a 128 px Resize behind
+    cfg = Config.fromfile(str(CONFIG_DIR / 'alssl_ssd_lite0_bccd256_cpu.py'))
+    pipelines = [cfg.train_dataloader.dataset.dataset.pipeline,
+                 cfg.val_dataloader.dataset.pipeline,
+                 cfg.test_dataloader.dataset.pipeline]
+    for pipeline in pipelines:
+        scales = [t.scale for t in pipeline if t.type == 'Resize']
+        assert scales == [(256, 256)], pipeline
+    assert cfg.model.bbox_head.anchor_generator.strides[-1] == 256

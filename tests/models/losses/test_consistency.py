@@ -133,18 +133,27 @@ def test_mirrored_prior_index_hand_computed():
         mirrored_prior_index([(2, 3), (1, 1)], [2])
 
 
-def test_mirrored_prior_index_pairs_mirrored_ssd_anchors():
-    # The embedded config's real anchors at 128 px: a prior and its twin
-    # are mirror images about the vertical centre line.
+@pytest.mark.parametrize('config, size', [
+    ('alssl_ssd_lite0_synthetic_cpu.py', 128),
+    ('alssl_ssd_lite0_bccd256_cpu.py', 256)])
+def test_mirrored_prior_index_pairs_mirrored_ssd_anchors(config, size):
+    # The shipped configs' real anchors: a prior and its twin are mirror
+    # images about the vertical centre line of the input.
     from mmdet.registry import TASK_UTILS
     from mmengine.config import Config
-    cfg = Config.fromfile('configs/alssl_ssd_lite0_synthetic_cpu.py')
+    cfg = Config.fromfile(f'configs/{config}')
+    (resize, ) = [t for t in cfg.test_dataloader.dataset.pipeline
+                  if t.type == 'Resize']
+    assert resize.scale == (size, size)
     generator = TASK_UTILS.build(cfg.model.bbox_head.anchor_generator)
-    sizes = [(128 // s[1], 128 // s[0]) for s in generator.strides]
+    sizes = [(size // s[1], size // s[0]) for s in generator.strides]
     priors = torch.cat(generator.grid_priors(sizes, device='cpu'))
     twins = priors[mirrored_prior_index(sizes, generator.num_base_priors)]
-    torch.testing.assert_close(twins[:, [1, 3]], priors[:, [1, 3]])
-    torch.testing.assert_close(128 - twins[:, [2, 0]], priors[:, [0, 2]])
+    # pixel coordinates in float32: 1e-4 px is rounding, not a shift
+    close = dict(atol=1e-4, rtol=0)
+    torch.testing.assert_close(twins[:, [1, 3]], priors[:, [1, 3]], **close)
+    torch.testing.assert_close(size - twins[:, [2, 0]], priors[:, [0, 2]],
+                               **close)
 
 
 def test_mirroring_and_mask_hand_computed():

@@ -1,0 +1,25 @@
+# BCCD at 256 px: the CPU config of configs/alssl_ssd_lite0_bccd_cpu.py with
+# images read at 256 px and the anchors doubled. At 128 px platelets are
+# ~8x10 px, below the smallest priors (10 px every 8 px), and the ceiling was
+# 56.8 mAP@0.5 (Platelets 17.0); at 256 px (platelets ~16x21, RBC ~42x54,
+# WBC ~80x96) it is 83.0 (RBC 83.4, WBC 96.0, Platelets 69.5): all 292
+# trainval images labeled, plain SSD, 600 iterations (docs/benchmark.md).
+# An iteration costs ~4x the 128 px one.
+#   tools/al_loop.sh configs/alssl_ssd_lite0_bccd256_cpu.py work_dirs/bccd256
+_base_ = './alssl_ssd_lite0_bccd_cpu.py'
+
+img_scale = (256, 256)
+# the base's pipelines with the Resize at the new scale
+train_pipeline = _base_.train_pipeline
+train_pipeline[2].scale = img_scale
+test_pipeline = _base_.test_pipeline
+test_pipeline[1].scale = img_scale
+train_dataloader = dict(dataset=dict(dataset=dict(pipeline=train_pipeline)))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader
+# Lite0's strides 8, 16, 32 and the neck's 64, 128, 256 give 32x32 ... 1x1
+# maps at 256 px; every prior size doubles with the image.
+model = dict(bbox_head=dict(anchor_generator=dict(
+    strides=[8, 16, 32, 64, 128, 256],
+    min_sizes=[20, 40, 80, 128, 176, 224],
+    max_sizes=[40, 80, 128, 176, 224, 256])))
