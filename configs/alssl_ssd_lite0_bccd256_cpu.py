@@ -9,11 +9,11 @@
 _base_ = './alssl_ssd_lite0_bccd_cpu.py'
 
 img_scale = (256, 256)
-# the base's pipelines with the Resize at the new scale
-train_pipeline = _base_.train_pipeline
-train_pipeline[2].scale = img_scale
-test_pipeline = _base_.test_pipeline
-test_pipeline[1].scale = img_scale
+# the base's pipelines, every Resize at the new scale
+train_pipeline = [dict(t, scale=img_scale) if t.type == 'Resize' else t
+                  for t in _base_.train_pipeline]
+test_pipeline = [dict(t, scale=img_scale) if t.type == 'Resize' else t
+                 for t in _base_.test_pipeline]
 train_dataloader = dict(dataset=dict(dataset=dict(pipeline=train_pipeline)))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader

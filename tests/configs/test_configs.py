@@ -19,6 +19,7 @@ NUM_CLASSES = {
     'alssl_ssd_lite0_bccd_cpu.py': 3,
     'alssl_ssd_lite0_bccd256_cpu.py': 3,
     'alssl_ssd_lite0_aquarium_cpu.py': 7,
+    'alssl_ssd_lite0_aquarium256_cpu.py': 7,
     'alssl_ssd_lite0_synthetic_cpu.py': 8,
 }
 
@@ -72,10 +73,12 @@ def test_cpu_config_builds_its_data_on_bccd(bccd_root):
     assert item['data_samples'].metainfo['label_type'] == 'labeled'
 
 
-def test_bccd256_reads_every_image_at_256_px():
-    # it edits its base's pipelines by position: a reordered base must not
-    # leave a 128 px Resize behind
-    cfg = Config.fromfile(str(CONFIG_DIR / 'alssl_ssd_lite0_bccd256_cpu.py'))
+@pytest.mark.parametrize('name', ['alssl_ssd_lite0_bccd256_cpu.py',
+                                  'alssl_ssd_lite0_aquarium256_cpu.py'])
+def test_256_px_configs_read_every_image_at_256_px(name):
+    # they rescale every Resize of their base's pipelines: no 128 px Resize
+    # may be left behind in any loader
+    cfg = Config.fromfile(str(CONFIG_DIR / name))
     pipelines = [cfg.train_dataloader.dataset.dataset.pipeline,
                  cfg.val_dataloader.dataset.pipeline,
                  cfg.test_dataloader.dataset.pipeline]
