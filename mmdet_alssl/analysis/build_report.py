@@ -53,6 +53,7 @@ def build_report(runs, band='minmax', reference=None, precision=True,
     # The metrics' class order is the data set's label order.
     classes = list(dict.fromkeys(
         c for agg in groups.values() for r in agg for c in r.per_class_AP))
+    label_names = list(classes)
     first = next((gt for gt in gts.values() if gt is not None), None)
     counts = None
     if first is not None:
@@ -72,7 +73,8 @@ def build_report(runs, band='minmax', reference=None, precision=True,
         else None
     plot = plot_curves(groups, Path(out) / PLOT, band=band)
     md = render_report(groups, classes=classes, class_counts=counts,
-                       precision=per_label, cost=cost, reference=reference,
+                       precision=per_label, label_names=label_names,
+                       cost=cost, reference=reference,
                        plot=PLOT)
     results = dict(
         runs=[dict(work_dir=str(r.work_dir), label=r.label, seed=r.seed,

@@ -25,6 +25,10 @@ from ..loop.work_dir_layout import (LABELED_IDS, MANIFEST, METRICS,
 #: Pseudo boxes matching a ground-truth box of their class at this IoU are
 #: correct (the paper's Table 1b).
 PSEUDO_IOU_THR = 0.5
+#: A wrong pseudo box overlapping a ground-truth box of its class at least
+#: this much (but under PSEUDO_IOU_THR) is "mislocated": the right object,
+#: a poor box (what a detector whose priors are too big for a class makes).
+MISLOCATED_IOU_THR = 0.1
 
 
 @dataclass(frozen=True)
@@ -246,16 +250,20 @@ def pseudo_label_precision(coco: Mapping, gt: Mapping,
         coco (Mapping): a ``pseudo_labels.json`` (bbox [x, y, w, h],
             category_id = label + 1).
         gt (Mapping): :func:`load_ground_truth`'s output for its images.
+        iou_thr (float): IoU of a correct box.
 
     Returns:
         dict: ``images``, ``boxes``, ``correct``, ``precision`` (None
-        without boxes), ``boxes_per_image`` (None without images).
+        without boxes), ``boxes_per_image`` (None without images) and
+        ``by_class``: ``{label: {'boxes', 'correct', 'mislocated'}}`` for
+        each label with boxes, ``mislocated`` counting the wrong boxes
+        with IoU >= :data:`MISLOCATED_IOU_THR` to a box of their class.
     """
     from mmdet.evaluation.functional import bbox_overlaps
     by_image: Dict[str, list] = {}
     for ann in coco['annotations']:
         by_image.setdefault(str(ann['image_id']), []).append(ann)
-    correct = 0
+    by_class: Dict[int, Dict[str, int]] = {}
     for image_id, anns in by_image.items():
         if image_id not in gt:
             raise ValueError(f'pseudo-labeled image {image_id!r} has no '
@@ -264,14 +272,26 @@ def pseudo_label_precision(coco: Mapping, gt: Mapping,
         boxes = np.stack([x, y, x + w, y + h], axis=1)
         labels = np.asarray([a['category_id'] - 1 for a in anns])
         target = gt[image_id]
+        correct = mislocated = np.zeros(len(anns), bool)
         if len(target['bboxes']):
             ious = bbox_overlaps(boxes, target['bboxes'])
             same = labels[:, None] == target['labels'][None, :]
-            correct += int(((ious >= iou_thr) & same).any(axis=1).sum())
+            correct = ((ious >= iou_thr) & same).any(axis=1)
+            mislocated = ~correct & (
+                (ious >= MISLOCATED_IOU_THR) & same).any(axis=1)
+        for label in np.unique(labels):
+            at = labels == label
+            counts = by_class.setdefault(
+                int(label), dict(boxes=0, correct=0, mislocated=0))
+            counts['boxes'] += int(at.sum())
+            counts['correct'] += int(correct[at].sum())
+            counts['mislocated'] += int(mislocated[at].sum())
     images, boxes = len(coco['images']), len(coco['annotations'])
+    correct = sum(c['correct'] for c in by_class.values())
     return dict(images=images, boxes=boxes, correct=correct,
                 precision=correct / boxes if boxes else None,
-                boxes_per_image=boxes / images if images else None)
+                boxes_per_image=boxes / images if images else None,
+                by_class=dict(sorted(by_class.items())))
 
 
 def run_precision(run: RunResult, gt: Mapping) -> Dict[int, dict]:

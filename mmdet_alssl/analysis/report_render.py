@@ -95,6 +95,37 @@ def precision_table(per_run: Mapping[str, Sequence[Mapping[int, dict]]]
                           rows)
 
 
+def class_precision_table(per_run: Mapping[str, Sequence[Mapping[int, dict]]],
+                          label_names: Sequence[str] = ()) -> str:
+    """Per curve and class: pseudo boxes per seed (all cycles), precision
+    and the share of mislocated boxes (right class, IoU in [0.1, 0.5)),
+    pooled over cycles and seeds.
+
+    Args:
+        per_run: ``{label: [run_precision(...) of each seed]}``, whose
+            cycles carry ``by_class``.
+        label_names: class names in label order (else the label index).
+    """
+    rows = []
+    for run_label, seeds in per_run.items():
+        totals: dict = {}
+        for per_cycle in seeds:
+            for at in per_cycle.values():
+                for label, c in at.get('by_class', {}).items():
+                    t = totals.setdefault(int(label), dict(
+                        boxes=0, correct=0, mislocated=0))
+                    for key in t:
+                        t[key] += c[key]
+        for label, t in sorted(totals.items()):
+            name = label_names[label] if label < len(label_names) else label
+            rows.append((run_label, name, count(t['boxes'] / len(seeds)),
+                         points(t['correct'] / t['boxes']),
+                         points(t['mislocated'] / t['boxes']), len(seeds)))
+    return markdown_table(('run', 'class', 'pseudo boxes per seed',
+                           'precision', 'mislocated (IoU 0.1-0.5)',
+                           'seeds'), rows)
+
+
 def cost_table(cost: Mapping[str, dict]) -> str:
     """Labeled images per curve to reach the target, and their share of
     the reference's final labeled count (:func:`~.report.labeling_cost`)."""
@@ -153,6 +184,7 @@ def render_report(groups: Mapping[str, List[AggRow]], *,
                   classes: Sequence[str] = (),
                   class_counts: Optional[Mapping[str, int]] = None,
                   precision: Optional[Mapping] = None,
+                  label_names: Sequence[str] = (),
                   cost: Optional[Mapping[str, dict]] = None,
                   reference: str = 'random',
                   plot: Optional[str] = None) -> str:
@@ -164,6 +196,8 @@ def render_report(groups: Mapping[str, List[AggRow]], *,
         class_counts: ground-truth boxes per class, shown with the names.
         precision: ``{label: [run_precision of each seed]}`` (none or
             empty: no pseudo-label section).
+        label_names: class names in label order, for the pseudo-label
+            precision per class.
         cost: :func:`~.report.labeling_cost`'s output vs ``reference``.
         plot: the PNG's path relative to the markdown file.
     """
@@ -182,6 +216,13 @@ def render_report(groups: Mapping[str, List[AggRow]], *,
                 '(the paper\'s Table 1b). Cycle k trains with the '
                 'pseudo-labels of cycle k-1\'s model.\n\n',
                 precision_table(precision)]
+        if any(at.get('by_class') for seeds in precision.values()
+               for per_cycle in seeds for at in per_cycle.values()):
+            out += ['\nBy class, pooled over cycles and seeds: a '
+                    'mislocated box has its class and IoU 0.1-0.5 with a '
+                    'ground-truth box of it (the right object, a poor '
+                    'box).\n\n',
+                    class_precision_table(precision, label_names)]
     if cost:
         target = next(iter(cost.values()))['target']
         out += [f'\n## Labeling cost\n\nLabeled images each curve needs to '

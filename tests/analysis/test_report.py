@@ -136,11 +136,14 @@ def test_pseudo_label_precision_hand_built():
         'a': [(0, 0, 10, 10, 0),  # IoU 1, same class: correct
               (0, 0, 10, 5, 0),  # IoU 0.5 exactly: correct
               (20, 20, 20, 20, 0)],  # IoU 1 but GT is class 1: wrong
-        'b': [(0, 0, 10, 4, 2)],  # IoU 0.4: wrong
+        'b': [(0, 0, 10, 4, 2)],  # IoU 0.4, same class: mislocated
         'c': [(0, 0, 3, 3, 1)]})  # no GT box at all: wrong
     out = report.pseudo_label_precision(coco, gt)
-    assert out == dict(images=3, boxes=5, correct=2, precision=0.4,
-                       boxes_per_image=5 / 3)
+    assert out == dict(
+        images=3, boxes=5, correct=2, precision=0.4, boxes_per_image=5 / 3,
+        by_class={0: dict(boxes=3, correct=2, mislocated=0),
+                  1: dict(boxes=1, correct=0, mislocated=0),
+                  2: dict(boxes=1, correct=0, mislocated=1)})
     with pytest.raises(ValueError, match='no ground truth'):
         report.pseudo_label_precision(coco, {'a': gt['a']})
     empty = report.pseudo_label_precision(pseudo_coco({}), gt)

@@ -77,6 +77,15 @@ def test_precision_and_cost_tables():
     lines = render.precision_table({'u': seeds}).splitlines()
     assert lines[2:] == ['| u | 1 | 15 | 2.50 | 80.0 ± 14.1 | 2 |',
                          '| u | 2 | 4 | - | - | 1 |']
+    # by class: pooled over the seeds' cycles, boxes per seed
+    seeds[0][1]['by_class'] = {0: dict(boxes=8, correct=4, mislocated=4)}
+    seeds[1][1]['by_class'] = {0: dict(boxes=2, correct=2, mislocated=0),
+                               2: dict(boxes=5, correct=1, mislocated=1)}
+    seeds[1][2]['by_class'] = {2: dict(boxes=5, correct=4, mislocated=0)}
+    lines = render.class_precision_table({'u': seeds},
+                                         ['star', 'circle']).splitlines()
+    assert lines[2:] == ['| u | star | 5 | 60.0 | 40.0 | 2 |',
+                         '| u | 2 | 5 | 50.0 | 10.0 | 2 |']
     cost = {'random': dict(target=0.5, labeled=200.0, fraction=1.0),
             'unified': dict(target=0.5, labeled=125.0, fraction=0.625),
             'entropy': dict(target=0.5, labeled=None, fraction=None)}
@@ -89,16 +98,23 @@ def test_render_report_sections():
     md = render.render_report(
         GROUPS, classes=['star'], class_counts=dict(star=7),
         precision={'u': [{1: dict(images=1, boxes_per_image=1.0,
-                                  precision=1.0)}]},
+                                  precision=1.0, by_class={0: dict(
+                                      boxes=1, correct=1, mislocated=0)})}]},
+        label_names=['star'],
         cost={'random': dict(target=0.48, labeled=150.0, fraction=1.0)},
         plot='p.png')
     for part in ('## mAP per cycle', '## Labeled images, pseudo-labels',
                  'Classes: star (7 boxes).', '## Pseudo-labels',
+                 'By class, pooled over cycles and seeds',
+                 '| u | star | 1 | 100.0 | 0.0 | 1 |',
                  "reach random's final mAP (48.0)", '![mAP against labeled '
                  'images](p.png)'):
         assert part in md
     bare = render.render_report(GROUPS)
     assert '## Pseudo-labels' not in bare and 'Labeling cost' not in bare
+    no_classes = render.render_report(GROUPS, precision={'u': [{1: dict(
+        images=1, boxes_per_image=1.0, precision=1.0)}]})
+    assert '## Pseudo-labels' in no_classes and 'By class' not in no_classes
 
 
 @pytest.mark.parametrize('band', ['minmax', 'std'])
