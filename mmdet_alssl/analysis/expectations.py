@@ -71,12 +71,14 @@ def expectations(runs, cost, rare, common) -> List[Expectation]:
             b = rnd[max(rnd)].per_class_AP.get(cls, (None, ))[0]
             if a is not None and b is not None:
                 gain[cls] = 100 * (a - b)
-    out.append((f'the rarest class ({rare or "unknown"}) gains most: full - '
-                f'random AP at the last cycle vs the most common '
-                f'({common or "unknown"})',
+    # A gain, and the larger one: both classes losing is no rare-class gain.
+    out.append((f'the rarest class ({rare or "unknown"}) gains, and most: '
+                f'full - random AP at the last cycle > 0 and above the most '
+                f'common\'s ({common or "unknown"})',
                 f'{rare} {gain[rare]:+.1f}, {common} {gain[common]:+.1f}'
                 if len(gain) == 2 else None,
-                gain[rare] > gain[common] if len(gain) == 2 else None))
+                0 < gain[rare] and gain[rare] > gain[common]
+                if len(gain) == 2 else None))
     frac = (cost or {}).get('full', {}).get('fraction')
     reached = cost is not None and 'full' in cost
     out.append(("random's final mAP reached with <= 60% of its labels",

@@ -36,6 +36,18 @@ def test_expectations_judged_on_known_curves():
     assert all(h is None and m is None for _, m, h in empty)
 
 
+def test_rarest_class_must_gain_not_only_lose_least():
+    # both classes lose: the rare class losing less is no gain
+    runs = [result('random', [0.40, 0.50], [dict(star=0.1, sq=0.6)] * 2),
+            result('full', [0.40, 0.50], [{}, dict(star=0.07, sq=0.56)])]
+    claim, measured, holds = expectations(runs, None, 'star', 'sq')[5]
+    assert claim.startswith('the rarest class (star) gains, and most')
+    assert (measured, holds) == ('star -3.0, sq -4.0', False)
+    runs[1] = result('full', [0.40, 0.50], [{}, dict(star=0.12, sq=0.7)])
+    assert expectations(runs, None, 'star', 'sq')[5][1:] == (
+        'star +2.0, sq +10.0', False)
+
+
 def test_full_above_random_is_judged_after_the_shared_cycle_0():
     # the benchmark trains cycle 0 once for both: its gap is 0 by
     # construction and must not fail "above random at every cycle"
