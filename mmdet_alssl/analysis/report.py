@@ -272,20 +272,20 @@ def pseudo_label_precision(coco: Mapping, gt: Mapping,
         boxes = np.stack([x, y, x + w, y + h], axis=1)
         labels = np.asarray([a['category_id'] - 1 for a in anns])
         target = gt[image_id]
-        correct = mislocated = np.zeros(len(anns), bool)
+        is_correct = is_mislocated = np.zeros(len(anns), bool)
         if len(target['bboxes']):
             ious = bbox_overlaps(boxes, target['bboxes'])
             same = labels[:, None] == target['labels'][None, :]
-            correct = ((ious >= iou_thr) & same).any(axis=1)
-            mislocated = ~correct & (
+            is_correct = ((ious >= iou_thr) & same).any(axis=1)
+            is_mislocated = ~is_correct & (
                 (ious >= MISLOCATED_IOU_THR) & same).any(axis=1)
         for label in np.unique(labels):
             at = labels == label
             counts = by_class.setdefault(
                 int(label), dict(boxes=0, correct=0, mislocated=0))
             counts['boxes'] += int(at.sum())
-            counts['correct'] += int(correct[at].sum())
-            counts['mislocated'] += int(mislocated[at].sum())
+            counts['correct'] += int(is_correct[at].sum())
+            counts['mislocated'] += int(is_mislocated[at].sum())
     images, boxes = len(coco['images']), len(coco['annotations'])
     correct = sum(c['correct'] for c in by_class.values())
     return dict(images=images, boxes=boxes, correct=correct,

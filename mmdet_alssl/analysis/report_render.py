@@ -7,7 +7,12 @@ from typing import List, Mapping, Optional, Sequence
 
 import numpy as np
 
-from .report import AggRow, mean_std
+from .report import (MISLOCATED_IOU_THR, PSEUDO_IOU_THR, AggRow,
+                     mean_std)
+
+
+#: How the report names a mislocated box's IoU ('IoU 0.1-0.5').
+MISLOCATED_IOU_RANGE = f'IoU {MISLOCATED_IOU_THR:g}-{PSEUDO_IOU_THR:g}'
 
 
 def points(value: Optional[float], std: Optional[float] = None) -> str:
@@ -98,8 +103,9 @@ def precision_table(per_run: Mapping[str, Sequence[Mapping[int, dict]]]
 def class_precision_table(per_run: Mapping[str, Sequence[Mapping[int, dict]]],
                           label_names: Sequence[str] = ()) -> str:
     """Per curve and class: pseudo boxes per seed (all cycles), precision
-    and the share of mislocated boxes (right class, IoU in [0.1, 0.5)),
-    pooled over cycles and seeds.
+    and the share of mislocated boxes (right class, IoU in
+    [``MISLOCATED_IOU_THR``, ``PSEUDO_IOU_THR``)), pooled over cycles and
+    seeds.
 
     Args:
         per_run: ``{label: [run_precision(...) of each seed]}``, whose
@@ -122,7 +128,7 @@ def class_precision_table(per_run: Mapping[str, Sequence[Mapping[int, dict]]],
                          points(t['correct'] / t['boxes']),
                          points(t['mislocated'] / t['boxes']), len(seeds)))
     return markdown_table(('run', 'class', 'pseudo boxes per seed',
-                           'precision', 'mislocated (IoU 0.1-0.5)',
+                           'precision', f'mislocated ({MISLOCATED_IOU_RANGE})',
                            'seeds'), rows)
 
 
@@ -219,9 +225,9 @@ def render_report(groups: Mapping[str, List[AggRow]], *,
         if any(at.get('by_class') for seeds in precision.values()
                for per_cycle in seeds for at in per_cycle.values()):
             out += ['\nBy class, pooled over cycles and seeds: a '
-                    'mislocated box has its class and IoU 0.1-0.5 with a '
-                    'ground-truth box of it (the right object, a poor '
-                    'box).\n\n',
+                    f'mislocated box has its class and {MISLOCATED_IOU_RANGE}'
+                    ' with a ground-truth box of it (the right object, a '
+                    'poor box).\n\n',
                     class_precision_table(precision, label_names)]
     if cost:
         target = next(iter(cost.values()))['target']
