@@ -44,6 +44,22 @@ def check_tau(tau) -> float:
     return float(tau)
 
 
+def check_pseudo_flip_iou(value):
+    """The flip gate on pseudo-labels: None (off, the paper) or the IoU in
+    (0, 1] a pseudo box needs with its mirror twin's box on the flip."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+            or not 0.0 < value <= 1.0:
+        raise ValueError(f'pseudo_flip_iou={value!r} is outside (0, 1]: the '
+                         f'IoU a pseudo box needs with the box its mirror '
+                         f'twin predicts on the flipped image, e.g. 0.5; '
+                         f'leave it out (None) for the τ gate only '
+                         f'(--pseudo-flip-iou X or '
+                         f'active_learning.pseudo_flip_iou)')
+    return float(value)
+
+
 def check_score_thr(score_thr) -> float:
     """The class probability a detection needs to be scored: in [0, 1]."""
     if isinstance(score_thr, bool) or not isinstance(

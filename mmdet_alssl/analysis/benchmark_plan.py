@@ -36,6 +36,8 @@ class RunSpec:
         strategy: acquisition strategy. pseudo_labels: train with them.
         consistency: keep the config's consistency loss (else weight 0).
         all_labels: label the whole pool, no selection (a reference).
+        pseudo_flip_iou: the flip gate on pseudo-labels (None: τ only).
+        opt_in: run only when named in ``--runs`` (not by default).
     """
     name: str
     title: str
@@ -43,6 +45,8 @@ class RunSpec:
     pseudo_labels: bool = False
     consistency: bool = True
     all_labels: bool = False
+    pseudo_flip_iou: Optional[float] = None
+    opt_in: bool = False
 
     @property
     def shares_cycle0(self) -> bool:
@@ -60,11 +64,16 @@ RUNS = (
             'unified'),
     RunSpec('full', 'unified + pseudo-labels + consistency: the full method',
             'unified', pseudo_labels=True),
+    RunSpec('full_flip_gate', 'the full method, pseudo boxes also gated by '
+            'flip agreement (twin IoU >= 0.5)', 'unified',
+            pseudo_labels=True, pseudo_flip_iou=0.5, opt_in=True),
     RunSpec('random_no_con', 'random selection, supervised loss only '
             '(reference)', 'random', consistency=False),
     RunSpec('all_labels', 'every pool image labeled, supervised loss only '
             '(ceiling)', 'random', consistency=False, all_labels=True),
 )
+#: What ``benchmark_al.py`` runs without ``--runs``.
+DEFAULT_RUNS = tuple(r.name for r in RUNS if not r.opt_in)
 SHARED = 'cycle0_shared'
 SHARED_SPEC = RunSpec(SHARED, 'cycle 0, shared', 'unified',
                       pseudo_labels=True)
@@ -101,6 +110,9 @@ def loop_argv(config, work_dir, seed: int, spec: RunSpec, cycles: int,
         argv += ['--initial-iters', str(initial_iters)]
     options = list(cfg_options) + [
         f'active_learning.pseudo_labels={spec.pseudo_labels}']
+    if spec.pseudo_flip_iou is not None:
+        options.append(
+            f'active_learning.pseudo_flip_iou={spec.pseudo_flip_iou}')
     if not spec.consistency:
         options.append('model.consistency_weight=0.0')
     return argv + ['--cfg-options', *options]

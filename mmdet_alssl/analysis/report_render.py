@@ -96,7 +96,8 @@ def precision_table(per_run: Mapping[str, Sequence[Mapping[int, dict]]]
                          points(prec, std), len(at)))
     return markdown_table(('run', 'cycle', 'pseudo-labeled images',
                            'pseudo boxes per image',
-                           'precision (IoU >= 0.5, same class)', 'seeds'),
+                           f'precision (IoU >= {PSEUDO_IOU_THR:g}, same '
+                           f'class)', 'seeds'),
                           rows)
 
 
@@ -218,9 +219,9 @@ def render_report(groups: Mapping[str, List[AggRow]], *,
                 f'{names}.\n\n', class_ap_table(groups, classes)]
     if precision:
         out += ['\n## Pseudo-labels\n\nA pseudo box is correct when a '
-                'ground-truth box of its image has its class and IoU >= 0.5 '
-                '(the paper\'s Table 1b). Cycle k trains with the '
-                'pseudo-labels of cycle k-1\'s model.\n\n',
+                f'ground-truth box of its image has its class and IoU >= '
+                f'{PSEUDO_IOU_THR:g} (the paper\'s Table 1b). Cycle k trains '
+                'with the pseudo-labels of cycle k-1\'s model.\n\n',
                 precision_table(precision)]
         if any(at.get('by_class') for seeds in precision.values()
                for per_cycle in seeds for at in per_cycle.values()):

@@ -3,6 +3,7 @@ select (ActiveLearningHook) -> test, with every step's state on disk.
 
     tools/al_loop.sh CONFIG WORK_DIR [--cycles N] [--initial N] [--budget N]
         [--strategy NAME] [--tau X] [--seed N] [--score-thr X] [--warm-start]
+        [--pseudo-flip-iou X]
         [--human] [--train-iters N] [--initial-iters N] [--pool-size N]
         [--launcher pytorch --nproc-per-node N [--master-port P]
          [--nnodes N --node-rank R --master-addr HOST]]
@@ -74,7 +75,7 @@ def parse_args(argv=None):
     p.add_argument('work_dir')
     for name, kind in (('initial', int), ('budget', int), ('cycles', int),
                        ('strategy', str), ('tau', float), ('seed', int),
-                       ('score-thr', float)):
+                       ('score-thr', float), ('pseudo-flip-iou', float)):
         p.add_argument(f'--{name}', type=kind, default=None,
                        help="default: the config's active_learning value")
     p.add_argument('--warm-start', action='store_true', default=None,
@@ -322,7 +323,8 @@ class ActiveLearningLoop:
                    'val_dataloader': None, 'val_evaluator': None}
         hook = dict(select=select, budget=s['budget'], strategy=s['strategy'],
                     tau=s['tau'], score_thr=s['score_thr'],
-                    pseudo_labels=s['pseudo_labels'], seed=s['seed'])
+                    pseudo_labels=s['pseudo_labels'], seed=s['seed'],
+                    pseudo_flip_iou=s['pseudo_flip_iou'])
         if s['strategy_kwargs']:
             hook['strategy_kwargs'] = s['strategy_kwargs']
         options.update(cycle_cfg_options(self.cfg, self.state, k,

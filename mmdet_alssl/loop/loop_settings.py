@@ -12,14 +12,15 @@ Settings (``tools/al_loop.py`` flag / ``active_learning`` key):
   (``train_cfg.max_iters`` of cycle 0 only, >= 1; default None: the same
   length as every cycle), ``warm_start_cfg_options`` (config only, default
   {}: ``--cfg-options`` for the warm-started cycles k >= 1, e.g. a lower
-  learning rate for fine-tuning);
+  learning rate for fine-tuning), ``pseudo_flip_iou`` (default None: the
+  τ gate only; else in (0, 1], the flip gate of ``pseudo_label_boxes``);
 - ``human``, ``pool_size`` (command line only; pool_size >= 1 or None).
 """
 from typing import Any, Mapping, Optional, Sequence
 
 from ..acquisition.settings import (check_budget, check_int,
-                                    check_score_thr, check_seed,
-                                    check_strategy, check_tau)
+                                    check_pseudo_flip_iou, check_score_thr,
+                                    check_seed, check_strategy, check_tau)
 from .cycle_state import make_manifest
 
 #: Settings that must be given on the command line or in the config.
@@ -27,7 +28,8 @@ REQUIRED = ('initial', 'budget', 'cycles', 'strategy', 'tau', 'seed',
             'score_thr')
 #: Settings with a default: name -> default.
 OPTIONAL = dict(pseudo_labels=True, warm_start=False, strategy_kwargs={},
-                initial_iters=None, warm_start_cfg_options={})
+                initial_iters=None, warm_start_cfg_options={},
+                pseudo_flip_iou=None)
 
 
 def resolve_settings(cli: Mapping[str, Any],
@@ -64,6 +66,7 @@ def resolve_settings(cli: Mapping[str, Any],
     s['strategy'] = check_strategy(s['strategy'])
     s['score_thr'] = check_score_thr(s['score_thr'])
     s['pseudo_labels'] = bool(s['pseudo_labels'])
+    s['pseudo_flip_iou'] = check_pseudo_flip_iou(s['pseudo_flip_iou'])
     s['warm_start'] = bool(s['warm_start'])
     s['strategy_kwargs'] = dict(s['strategy_kwargs'])
     s['warm_start_cfg_options'] = dict(s['warm_start_cfg_options'])

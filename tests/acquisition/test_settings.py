@@ -31,6 +31,8 @@ def test_good_values_come_back_normalised():
     assert settings.check_score_thr(0) == 0.0
     assert settings.check_strategy('unified') == 'unified'
     settings.check_nms(0.45, 100, -1)
+    assert settings.check_pseudo_flip_iou(None) is None
+    assert settings.check_pseudo_flip_iou(1) == 1.0
 
 
 @pytest.mark.parametrize('call, match', [
@@ -41,6 +43,10 @@ def test_good_values_come_back_normalised():
     (lambda: settings.check_nms(0.0, 100, 1000), 'iou_thr=0.0'),
     (lambda: settings.check_nms(0.45, 0, 1000), 'max_per_img=0'),
     (lambda: settings.check_nms(0.45, 100, 0), 'nms_pre=0'),
+    (lambda: settings.check_pseudo_flip_iou(0.0),
+     r'pseudo_flip_iou=0.0 is outside \(0, 1\].*--pseudo-flip-iou'),
+    (lambda: settings.check_pseudo_flip_iou(1.5), 'pseudo_flip_iou=1.5'),
+    (lambda: settings.check_pseudo_flip_iou(True), 'pseudo_flip_iou=True'),
 ])
 def test_bad_values_are_named(call, match):
     with pytest.raises(ValueError, match=match):

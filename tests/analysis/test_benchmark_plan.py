@@ -34,6 +34,10 @@ def test_plan_order_arguments_and_sharing(tmp_path):
                                           '--strategy', 'entropy']
     assert by[1, 'unified'].argv[-1] == 'active_learning.pseudo_labels=False'
     assert by[1, 'full'].argv[-1] == 'active_learning.pseudo_labels=True'
+    gated = by[1, 'full_flip_gate']
+    assert gated.shared_dir == shared
+    assert gated.argv[-2:] == ['active_learning.pseudo_labels=True',
+                               'active_learning.pseudo_flip_iou=0.5']
     no_con = by[1, 'random_no_con']
     assert no_con.shared_dir is None and no_con.cycles == 4
     assert no_con.argv[-1] == 'model.consistency_weight=0.0'
@@ -43,6 +47,13 @@ def test_plan_order_arguments_and_sharing(tmp_path):
     assert ceiling.argv[cut - 2:cut] == ['--initial', str(bp.ALL_IMAGES)]
     assert '--train-iters' not in ceiling.argv  # the config's length
     assert ceiling.work_dir == tmp_path / 'seed_1' / 'all_labels'
+
+
+def test_the_flip_gate_runs_only_when_named():
+    assert 'full_flip_gate' not in bp.DEFAULT_RUNS
+    assert bp.DEFAULT_RUNS == ('random', 'entropy', 'inconsistency',
+                               'unified', 'full', 'random_no_con',
+                               'all_labels')
 
 
 def test_plan_without_shared_runs_and_bad_names(tmp_path):

@@ -17,11 +17,13 @@ def test_command_line_overrides_the_config():
                      tau=0.9, seed=0, score_thr=0.3, pseudo_labels=True,
                      warm_start=True, strategy_kwargs={}, human=True,
                      pool_size=10, initial_iters=None,
-                     warm_start_cfg_options={})
+                     warm_start_cfg_options={}, pseudo_flip_iou=None)
     assert resolve_settings(dict(initial_iters=600), CONFIG)[
         'initial_iters'] == 600
     assert resolve_settings({}, dict(CONFIG, initial_iters=300))[
         'initial_iters'] == 300
+    assert resolve_settings(dict(pseudo_flip_iou=0.7), dict(
+        CONFIG, pseudo_flip_iou=0.5))['pseudo_flip_iou'] == 0.7
 
 
 def test_defaults_of_the_optional_settings():
@@ -48,6 +50,7 @@ def test_defaults_of_the_optional_settings():
     (dict(pool_size=0), 'pool_size=0 must be an integer >= 1'),
     (dict(initial_iters=0), 'initial_iters=0 must be an integer >= 1'),
     (dict(initial_iters=2.5), 'initial_iters=2.5 must be an integer'),
+    (dict(pseudo_flip_iou=0.0), r'pseudo_flip_iou=0.0 is outside \(0, 1\]'),
 ])
 def test_bad_values_name_the_value(cli, match):
     with pytest.raises(ValueError, match=match):

@@ -8,7 +8,7 @@ cycles, through the resumable loop (``tools/al_loop.sh``), then a report.
         [--report-dir DIR] [--dry-run] [--report-only]
         [--cfg-options k=v ...]
 
-Runs (``--runs``, default all; see :data:`RUNS`): ``random``, ``entropy``,
+Runs (``--runs``, default all but the opt-in ones; see :data:`RUNS`): ``random``, ``entropy``,
 ``inconsistency``, ``unified`` (consistency training, no pseudo-labels),
 ``full`` (unified + pseudo-labels + consistency: the method), and two
 references: ``random_no_con`` (``model.consistency_weight=0``: SSD's
@@ -16,7 +16,8 @@ supervised loss only; batches keep their unlabeled half, which then adds
 nothing, so labeled images per step match the other runs) and
 ``all_labels`` (every pool image labeled, no consistency: the ceiling;
 with warm starts it trains as many iterations as the last cycle's model
-has in all, ``initial_iters + cycles x`` the cycle length).
+has in all, ``initial_iters + cycles x`` the cycle length). Only when named:
+``full_flip_gate`` (the full method with ``pseudo_flip_iou=0.5``).
 ``--initial-iters`` trains the shared cycle 0 longer than the later cycles:
 it is paid once per seed, and selection from a model that has not learned
 yet is no better than random.
@@ -44,7 +45,7 @@ import sys
 from pathlib import Path
 
 from mmdet_alssl.analysis.benchmark_plan import (
-    RUNS, SHARED, ceiling_iters, plan_runs, run_status, seed_from_shared)
+    DEFAULT_RUNS, RUNS, SHARED, ceiling_iters, plan_runs, run_status, seed_from_shared)
 from mmdet_alssl.analysis.expectations import (expectations,
                                                expectations_table)
 from mmdet_alssl.loop import active_learning_loop
@@ -73,7 +74,7 @@ def parse_args(argv=None):
         p.add_argument(f'--{name}', type=kind, default=None,
                        help='passed to al_loop (default: the config\'s)')
     p.add_argument('--warm-start', action='store_true')
-    p.add_argument('--runs', nargs='+', default=[r.name for r in RUNS],
+    p.add_argument('--runs', nargs='+', default=list(DEFAULT_RUNS),
                    choices=[r.name for r in RUNS])
     p.add_argument('--report-dir', default=None,
                    help='where benchmark.md and the plot go '

@@ -26,8 +26,8 @@ from ...acquisition import (build_pseudo_label_json, pseudo_label_boxes,
                             score_image, select)
 from ...acquisition.scores import FLIP_CANDIDATES
 from ...acquisition.settings import (check_budget, check_int, check_nms,
-                                     check_score_thr, check_seed,
-                                     check_strategy, check_tau)
+                                     check_pseudo_flip_iou, check_score_thr,
+                                     check_seed, check_strategy, check_tau)
 from ...datasets.label_type import UNLABELED
 from ...datasets.tolerant_pool import TolerantPool, collate_tolerant
 from ...loop import CycleState, pool_part_cfgs
@@ -54,7 +54,8 @@ class ActiveLearningHook(Hook):
     - ``cycle_<k+1>/labeled.txt`` (labeled + selected),
       ``cycle_<k+1>/unlabeled.txt`` (the rest, skipped images included),
       ``cycle_<k+1>/pseudo_labels.json`` (boxes with top class probability
-      >= ``tau`` on images of the rest; only if ``pseudo_labels``);
+      >= ``tau`` (and, with ``pseudo_flip_iou``, a mirror twin that agrees)
+      on images of the rest; only if ``pseudo_labels``);
     - the done marker ``cycle_<k>/done/acquire.json`` last.
 
     Under a distributed launch each rank scores its shard
@@ -74,6 +75,11 @@ class ActiveLearningHook(Hook):
         tau (float): pseudo-label threshold τ in (0, 1] (Eq. 6). Default 0.99.
         score_thr (float): detections kept for scoring. Default 0.5.
         pseudo_labels (bool): write pseudo-labels. Default True.
+        pseudo_flip_iou (float, optional): the flip gate on pseudo-labels:
+            a box needs IoU >= this with the box its prior's mirror twin
+            predicts on the flipped image (``pseudo_label_boxes``); needs
+            the mirror geometry of ``flip_candidates='mirror'``. Default
+            None: τ only (the paper).
         seed (int): seed of the ``random`` strategy. Default 0.
         batch_size (int): pool images per forward (x2 with flips). Default 8.
         num_workers (int): data loading workers. Default 0.
@@ -99,7 +105,8 @@ class ActiveLearningHook(Hook):
                  pool_pipeline: Optional[List[dict]] = None,
                  iou_thr: float = 0.45, max_per_img: int = 100,
                  nms_pre: int = 1000,
-                 flip_candidates: str = 'mirror') -> None:
+                 flip_candidates: str = 'mirror',
+                 pseudo_flip_iou: Optional[float] = None) -> None:
         # The one check of each value used in scoring (the same bounds as
         # the loop's settings); the pure functions take them as given.
         check_strategy(strategy)
@@ -119,6 +126,7 @@ class ActiveLearningHook(Hook):
                              'N, the images to select this cycle')
         score_thr = check_score_thr(score_thr)
         self.tau = check_tau(tau)
+        self.pseudo_flip_iou = check_pseudo_flip_iou(pseudo_flip_iou)
         self.work_dir, self.cycle, self.select = work_dir, cycle, select
         self.budget, self.strategy, self.seed = budget, strategy, seed
         self.strategy_kwargs = dict(strategy_kwargs or {})
@@ -238,7 +246,8 @@ class ActiveLearningHook(Hook):
         dense = model.bbox_head.predict_dense(
             cls_scores, bbox_preds, metas + metas, rescale=True)
         mirror = None
-        if self.flip_candidates == 'mirror':
+        if self.flip_candidates == 'mirror' or \
+                self.pseudo_flip_iou is not None:
             check_fills_batch_width(metas, inputs.size(-1))
             mirror = mirrored_prior_index(
                 [s.shape[-2:] for s in cls_scores],
@@ -259,7 +268,9 @@ class ActiveLearningHook(Hook):
                 pseudo = {
                     key: value.cpu().tolist()
                     for key, value in pseudo_label_boxes(
-                        boxes, probs, self.tau, **self.nms_cfg).items()
+                        boxes, probs, self.tau, **self.nms_cfg,
+                        min_flip_iou=self.pseudo_flip_iou,
+                        flip_boxes=flip_boxes, mirror_index=mirror).items()
                 }
             rows.append(
                 dict(id=str(meta['img_id']), raw_id=meta['img_id'],
@@ -349,7 +360,8 @@ class ActiveLearningHook(Hook):
             f'ActiveLearningHook cycle {k}: scored {len(table)} images, '
             f'selected {info["num_selected"]} ({info["strategy"]}, budget '
             f'{info["budget"]}); pseudo-labeled {len(kept)} images with '
-            f'{num_boxes} boxes (tau {self.tau}); ' + '; '.join(stats))
+            f'{num_boxes} boxes (tau {self.tau}, flip IoU '
+            f'{self.pseudo_flip_iou}); ' + '; '.join(stats))
         # A cut budget / empty pool was already logged by select().
 
 

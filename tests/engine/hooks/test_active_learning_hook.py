@@ -276,6 +276,35 @@ def test_scores_equal_the_pure_function(data_root, tmp_path):
                 atol=1e-3)
 
 
+def test_flip_gate_pseudo_labels_equal_the_pure_function(data_root,
+                                                        tmp_path):
+    # 0.4 lies >= 0.004 from every kept box's twin IoU here: far above the
+    # differences between a batched and a single forward.
+    gate = 0.4
+    al_dir = tmp_path / 'al'
+    state = start_cycle(al_dir)
+    runner, hook = build_runner(make_cfg(
+        data_root, tmp_path / 'train', work_dir=str(al_dir),
+        pseudo_flip_iou=gate))
+    hook.after_train(runner)
+    coco = state.read_pseudo_labels(1)
+    kept = dropped = 0
+    for image_id in sorted(set(IMAGES[2:]) - set(state.read_selected(0))):
+        boxes, probs, fboxes, _, mirror = direct_prediction(
+            runner, hook, image_id)
+        want = pseudo_label_boxes(boxes, probs, TAU, min_flip_iou=gate,
+                                  flip_boxes=fboxes, mirror_index=mirror)
+        got = sorted([x, y, x + w, y + h] for x, y, w, h in (
+            a['bbox'] for a in coco['annotations']
+            if a['image_id'] == image_id))
+        np.testing.assert_allclose(got, sorted(want['bboxes'].tolist()),
+                                   rtol=1e-4, atol=1e-3)
+        kept += len(got)
+        dropped += len(pseudo_label_boxes(boxes, probs, TAU)['bboxes']) - \
+            len(got)
+    assert kept > 0 and dropped > 0  # the gate cut, and not everything
+
+
 def test_eval_mode_restored_and_disabled_hook(data_root, tmp_path):
     al_dir = tmp_path / 'al'
     start_cycle(al_dir)
@@ -328,6 +357,8 @@ def test_bad_arguments():
         ActiveLearningHook(score_thr=1.5)
     with pytest.raises(ValueError, match="flip_candidates='x'"):
         ActiveLearningHook(flip_candidates='x')
+    with pytest.raises(ValueError, match='pseudo_flip_iou=0'):
+        ActiveLearningHook(pseudo_flip_iou=0)
     ActiveLearningHook(work_dir='wd', select=False)  # last cycle: no budget
 
 
