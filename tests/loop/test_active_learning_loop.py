@@ -285,6 +285,25 @@ def test_warm_started_cycles_get_the_warm_start_cfg_options(options,
     assert trained_lr(1) == 0.000123  # warm-started from cycle 0
 
 
+def test_the_flip_gate_reaches_the_hook_and_binds_the_work_dir(options,
+                                                               tmp_path):
+    work_dir = tmp_path / 'wd'
+    args = loop_args(work_dir, options, cycles=0, pseudo_flip_iou=0.5)
+    rc, out = run(args, tmp_path / 'log.txt')
+    assert rc == 0, out[-5000:]
+    dumped = Config.fromfile(
+        str(work_dir / 'cycle_0/train' / Path(CONFIG).name))
+    hook, = [h for h in dumped.custom_hooks
+             if h['type'] == 'ActiveLearningHook']
+    assert hook['pseudo_flip_iou'] == 0.5
+    assert json.loads((work_dir / 'manifest.json').read_text())[
+        'pseudo_flip_iou'] == 0.5
+    # The same WORK_DIR without the gate is another run.
+    rc, out = run(loop_args(work_dir, options, cycles=0),
+                  tmp_path / 'log2.txt')
+    assert rc == 2 and 'pseudo_flip_iou: stored 0.5, now None' in out
+
+
 def _children(pid: int) -> list:
     kids = []
     for entry in filter(str.isdigit, os.listdir('/proc')):
