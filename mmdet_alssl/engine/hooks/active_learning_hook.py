@@ -388,17 +388,20 @@ def flip_image_regions(inputs: torch.Tensor, shapes) -> torch.Tensor:
 
 
 def check_fills_batch_width(metas: List[dict], batch_width: int) -> None:
-    """Mirror pairing holds where the flip of an image is the flip of its
-    batch's feature maps: each image as wide as the padded batch."""
+    """Mirror pairing (Eq. 1's default and the flip gate) holds where the
+    flip of an image is the flip of its batch's feature maps: each image as
+    wide as the padded batch."""
     for meta in metas:
         width = meta['img_shape'][1]
         if width != batch_width:
             raise ValueError(
                 f'{meta.get("img_path", meta.get("img_id"))} is {width} px '
                 f'wide in a batch padded to {batch_width}: '
-                f'flip_candidates=\'mirror\' pairs priors across the whole '
-                f'width. Give the pool pipeline a fixed-size Resize (as '
-                f'every SSD config has) or set flip_candidates=\'priors\'')
+                f'flip_candidates=\'mirror\' and the flip gate '
+                f'(pseudo_flip_iou) pair priors across the whole width. Give '
+                f'the pool pipeline a fixed-size Resize (as every SSD config '
+                f'has), or set flip_candidates=\'priors\' and leave '
+                f'pseudo_flip_iou unset')
 
 
 def _share_rank0_buffers(model) -> None:
