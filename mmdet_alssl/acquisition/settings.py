@@ -32,16 +32,21 @@ def check_seed(seed) -> int:
                      'strategy reproducible (--seed N)')
 
 
+def check_in_unit_interval(name: str, value, fix: str) -> float:
+    """``value`` as a float in (0, 1] (a probability or an IoU threshold)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+            or not 0.0 < value <= 1.0:
+        raise ValueError(f'{name}={value!r} is outside (0, 1]; {fix}')
+    return float(value)
+
+
 def check_tau(tau) -> float:
     """τ of Eq. 6, the class probability a box needs to become a
     pseudo-label: in (0, 1]."""
-    if isinstance(tau, bool) or not isinstance(tau, numbers.Real) \
-            or not 0.0 < tau <= 1.0:
-        raise ValueError(f'tau={tau!r} is outside (0, 1]; τ is the class '
-                         f'probability a box needs to become a pseudo-label '
-                         f'(Eq. 6): use e.g. 0.99 (VOC) or 0.75 (COCO) '
-                         f'(--tau X or active_learning.tau)')
-    return float(tau)
+    return check_in_unit_interval(
+        'tau', tau, 'τ is the class probability a box needs to become a '
+        'pseudo-label (Eq. 6): use e.g. 0.99 (VOC) or 0.75 (COCO) (--tau X '
+        'or active_learning.tau)')
 
 
 def check_pseudo_flip_iou(value):
@@ -49,15 +54,11 @@ def check_pseudo_flip_iou(value):
     (0, 1] a pseudo box needs with its mirror twin's box on the flip."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) \
-            or not 0.0 < value <= 1.0:
-        raise ValueError(f'pseudo_flip_iou={value!r} is outside (0, 1]: the '
-                         f'IoU a pseudo box needs with the box its mirror '
-                         f'twin predicts on the flipped image, e.g. 0.5; '
-                         f'leave it out (None) for the τ gate only '
-                         f'(--pseudo-flip-iou X or '
-                         f'active_learning.pseudo_flip_iou)')
-    return float(value)
+    return check_in_unit_interval(
+        'pseudo_flip_iou', value, 'the IoU a pseudo box needs with the box '
+        'its mirror twin predicts on the flipped image, e.g. 0.5; leave it '
+        'out (None) for the τ gate only (--pseudo-flip-iou X or '
+        'active_learning.pseudo_flip_iou)')
 
 
 def check_score_thr(score_thr) -> float:
@@ -82,10 +83,7 @@ def check_strategy(strategy: str) -> str:
 
 def check_nms(iou_thr, max_per_img, nms_pre) -> None:
     """NMS settings of the scoring (``keep_detections``)."""
-    if isinstance(iou_thr, bool) or not isinstance(iou_thr, numbers.Real) \
-            or not 0.0 < iou_thr <= 1.0:
-        raise ValueError(f'iou_thr={iou_thr!r} is outside (0, 1]; use e.g. '
-                         f'0.45 (SSD)')
+    check_in_unit_interval('iou_thr', iou_thr, 'use e.g. 0.45 (SSD)')
     check_int('max_per_img', max_per_img, 1, 'e.g. 100')
     if nms_pre != -1:
         check_int('nms_pre', nms_pre, 1, 'or -1 for all priors')
