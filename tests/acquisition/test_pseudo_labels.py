@@ -57,21 +57,21 @@ def test_background_argmax_is_never_a_pseudo_label():
 
 # Priors 0 and 3 are each other's mirror twins, 1 and 2 too.
 MIRROR = torch.tensor([3, 2, 1, 0])
+# The flipped image's boxes, un-flipped: prior 0's twin (3) agrees exactly,
+# prior 3's twin (0) is shifted by half a box.
+FLIP_BOXES = torch.tensor([[45., 40., 55., 50.], [0., 0., 1., 1.],
+                           [1., 1., 11., 11.], [0., 0., 10., 10.]])
 
 
 def test_flip_twin_iou_hand_computed():
     # Twin of prior 0 (= flip prior 3) has box [0, 0, 10, 10]: the same box,
     # IoU 1; twin of prior 3 (= flip prior 0) is [45, 40, 55, 50]: 50 / 150.
-    flip_boxes = torch.tensor([[45., 40., 55., 50.], [0., 0., 1., 1.],
-                               [1., 1., 11., 11.], [0., 0., 10., 10.]])
-    iou = flip_twin_iou(BOXES, flip_boxes, MIRROR)
+    iou = flip_twin_iou(BOXES, FLIP_BOXES, MIRROR)
     assert iou.tolist() == pytest.approx([1.0, 1.0, 0.0, 1 / 3])
 
 
 def test_flip_gate_drops_boxes_that_move_in_the_flip():
-    flip_boxes = torch.tensor([[45., 40., 55., 50.], [0., 0., 1., 1.],
-                               [1., 1., 11., 11.], [0., 0., 10., 10.]])
-    gated = dict(flip_boxes=flip_boxes, mirror_index=MIRROR)
+    gated = dict(flip_boxes=FLIP_BOXES, mirror_index=MIRROR)
     # tau 0.9 keeps priors 3 then 0 (test_pseudo_label_boxes_eq6); prior 3's
     # twin overlaps it at 1/3 only.
     out = pseudo_label_boxes(BOXES, PROBS, tau=0.9, min_flip_iou=0.5,
