@@ -2,8 +2,8 @@
 select (ActiveLearningHook) -> test, with every step's state on disk.
 
     tools/al_loop.sh CONFIG WORK_DIR [--cycles N] [--initial N] [--budget N]
-        [--strategy NAME] [--tau X] [--seed N] [--score-thr X] [--warm-start]
-        [--pseudo-flip-iou X]
+        [--strategy NAME] [--tau X] [--seed N] [--score-thr X]
+        [--warm-start | --no-warm-start] [--pseudo-flip-iou X]
         [--human] [--train-iters N] [--initial-iters N] [--pool-size N]
         [--launcher pytorch --nproc-per-node N [--master-port P]
          [--nnodes N --node-rank R --master-addr HOST]]
@@ -13,7 +13,9 @@ Defaults come from the config's ``active_learning`` dict. Cycle k trains
 with MMDetection's own ``tools/train.py`` (:mod:`.mmdet_tools`) in a child
 process: ``CONFIG --work-dir WORK_DIR/cycle_k/train --cfg-options ...``
 (the cycle's id files, the hook's settings, ``randomness.seed``); every
-cycle starts from the same initialisation unless ``--warm-start``.
+cycle starts from the same initialisation unless warm-started
+(``--warm-start`` or ``active_learning.warm_start``, which the CPU configs
+set; ``--no-warm-start`` turns it off).
 ``--initial-iters`` gives cycle 0 (trained from scratch and, in the
 benchmark, shared by every strategy) its own length. In-training validation
 is switched off: the loop tests each cycle's final checkpoint itself
@@ -78,8 +80,11 @@ def parse_args(argv=None):
                        ('score-thr', float), ('pseudo-flip-iou', float)):
         p.add_argument(f'--{name}', type=kind, default=None,
                        help="default: the config's active_learning value")
-    p.add_argument('--warm-start', action='store_true', default=None,
-                   help="start each cycle from the previous cycle's weights")
+    p.add_argument('--warm-start', action=argparse.BooleanOptionalAction,
+                   default=None,
+                   help="start each cycle from the previous cycle's weights "
+                   '(--no-warm-start: every cycle from the initial weights, '
+                   "the paper's protocol; default: the config's)")
     p.add_argument('--human', action='store_true',
                    help='stop after each selection to let a human label')
     p.add_argument('--train-iters', type=int, default=None,

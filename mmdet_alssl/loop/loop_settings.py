@@ -7,7 +7,9 @@ Settings (``tools/al_loop.py`` flag / ``active_learning`` key):
 - ``initial`` (>= 1), ``budget`` (>= 1), ``cycles`` (>= 0), ``seed``
   (>= 0), ``strategy`` (a registered name), ``tau`` (in (0, 1]),
   ``score_thr`` (in [0, 1]): required, from either place;
-- ``pseudo_labels`` (default True), ``warm_start`` (default False),
+- ``pseudo_labels`` (default True), ``warm_start`` (default False;
+  ``--no-warm-start`` turns a config's off and drops its
+  ``warm_start_cfg_options``),
   ``strategy_kwargs`` (config only, default {}), ``initial_iters``
   (``train_cfg.max_iters`` of cycle 0 only, >= 1; default None: the same
   length as every cycle), ``warm_start_cfg_options`` (config only, default
@@ -71,10 +73,15 @@ def resolve_settings(cli: Mapping[str, Any],
     s['strategy_kwargs'] = dict(s['strategy_kwargs'])
     s['warm_start_cfg_options'] = dict(s['warm_start_cfg_options'])
     if s['warm_start_cfg_options'] and not s['warm_start']:
-        raise ValueError(
-            f'active_learning.warm_start_cfg_options='
-            f'{s["warm_start_cfg_options"]!r} only applies to warm-started '
-            f'cycles: pass --warm-start or leave it out')
+        if cli.get('warm_start') is False:
+            # --no-warm-start over a warm-starting config: its fine-tuning
+            # options have no cycle to apply to (the manifest records {})
+            s['warm_start_cfg_options'] = {}
+        else:
+            raise ValueError(
+                f'active_learning.warm_start_cfg_options='
+                f'{s["warm_start_cfg_options"]!r} only applies to '
+                f'warm-started cycles: pass --warm-start or leave it out')
     if s['initial_iters'] is not None:
         s['initial_iters'] = check_int(
             'initial_iters', s['initial_iters'], 1,

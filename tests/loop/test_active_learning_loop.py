@@ -61,8 +61,8 @@ def options(cells_root, tmp_path_factory):
 def loop_args(work_dir, options, cycles=1, **flags):
     args = [CONFIG, str(work_dir), '--cycles', str(cycles), '--initial',
             str(INITIAL), '--budget', str(BUDGET), '--pool-size', str(POOL),
-            '--train-iters', '2', '--score-thr', '0.2', '--tau', '0.24',
-            '--seed', '0']
+            '--train-iters', '2', '--initial-iters', '2', '--score-thr',
+            '0.2', '--tau', '0.24', '--seed', '0']
     for flag, value in flags.items():
         args += [f'--{flag.replace("_", "-")}'] + ([] if value is True else
                                                      [str(value)])
@@ -264,25 +264,37 @@ def test_initial_iters_trains_cycle_0_longer_and_resumes(options, tmp_path):
         in out
 
 
-def test_warm_started_cycles_get_the_warm_start_cfg_options(options,
-                                                            tmp_path):
-    config = tmp_path / 'warm.py'
-    config.write_text(
-        f'_base_ = {str(ROOT / CONFIG)!r}\n'
-        'active_learning = dict(warm_start=True, warm_start_cfg_options={\n'
-        '    "optim_wrapper.optimizer.lr": 0.000123})\n')
+def trained_cfg(work_dir, k):
+    """The config cycle k trained with, as ``tools/train.py`` saved it."""
+    return Config.fromfile(
+        str(work_dir / f'cycle_{k}/train' / Path(CONFIG).name))
+
+
+def test_the_cpu_config_warm_starts_cycles_after_the_first(reference):
+    """The shipped config's cycles: cycle 0 from the initial weights at lr
+    2e-3, cycle 1 from cycle 0's checkpoint at the fine-tuning lr 5e-4."""
+    work_dir, _ = reference
+    first, second = trained_cfg(work_dir, 0), trained_cfg(work_dir, 1)
+    assert first.optim_wrapper.optimizer.lr == 0.002
+    assert first.load_from is None
+    assert second.optim_wrapper.optimizer.lr == 0.0005
+    assert second.load_from == str(work_dir / 'cycle_0/train/iter_2.pth')
+    assert json.loads((work_dir / 'manifest.json').read_text())[
+        'warm_start'] is True
+
+
+def test_no_warm_start_trains_every_cycle_from_the_initial_weights(
+        options, tmp_path):
     work_dir = tmp_path / 'wd'
-    args = loop_args(work_dir, options)
-    args[0] = str(config)
-    rc, out = run(args, tmp_path / 'log.txt')
+    rc, out = run(loop_args(work_dir, options, no_warm_start=True),
+                  tmp_path / 'log.txt')
     assert rc == 0, out[-5000:]
-
-    def trained_lr(k):
-        dumped = work_dir / f'cycle_{k}/train/warm.py'
-        return Config.fromfile(str(dumped)).optim_wrapper.optimizer.lr
-
-    assert trained_lr(0) == 0.002  # cycle 0: the config's own
-    assert trained_lr(1) == 0.000123  # warm-started from cycle 0
+    second = trained_cfg(work_dir, 1)
+    assert second.optim_wrapper.optimizer.lr == 0.002
+    assert second.load_from is None
+    manifest = json.loads((work_dir / 'manifest.json').read_text())
+    assert (manifest['warm_start'], manifest['warm_start_cfg_options']) == \
+        (False, {})
 
 
 def test_the_flip_gate_reaches_the_hook_and_binds_the_work_dir(options,
@@ -291,9 +303,7 @@ def test_the_flip_gate_reaches_the_hook_and_binds_the_work_dir(options,
     args = loop_args(work_dir, options, cycles=0, pseudo_flip_iou=0.5)
     rc, out = run(args, tmp_path / 'log.txt')
     assert rc == 0, out[-5000:]
-    dumped = Config.fromfile(
-        str(work_dir / 'cycle_0/train' / Path(CONFIG).name))
-    hook, = [h for h in dumped.custom_hooks
+    hook, = [h for h in trained_cfg(work_dir, 0).custom_hooks
              if h['type'] == 'ActiveLearningHook']
     assert hook['pseudo_flip_iou'] == 0.5
     assert json.loads((work_dir / 'manifest.json').read_text())[

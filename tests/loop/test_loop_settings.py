@@ -67,6 +67,17 @@ def test_warm_start_cfg_options_need_warm_start():
         resolve_settings({}, dict(CONFIG, warm_start_cfg_options=lower_lr))
 
 
+def test_no_warm_start_over_a_warm_starting_config_drops_its_options():
+    """The CPU configs warm-start with fine-tuning options;
+    --no-warm-start (the paper's protocol) runs them without either."""
+    warm = dict(CONFIG, warm_start=True,
+                warm_start_cfg_options={'optim_wrapper.optimizer.lr': 5e-4})
+    s = resolve_settings(dict(warm_start=False), warm)
+    assert (s['warm_start'], s['warm_start_cfg_options']) == (False, {})
+    # not given on the command line: the config's own
+    assert resolve_settings({}, warm)['warm_start'] is True
+
+
 def test_missing_setting_names_flag_and_key():
     config = {k: v for k, v in CONFIG.items() if k != 'budget'}
     with pytest.raises(ValueError, match='no budget given: pass --budget or '
