@@ -356,12 +356,13 @@ class ActiveLearningHook(Hook):
                 stats.append(f'{column} mean {values.mean():.4f} max '
                              f'{values.max():.4f}')
         num_boxes = sum(len(p['bboxes']) for p in kept.values())
+        gate = f'tau {self.tau}' if self.pseudo_flip_iou is None else \
+            f'tau {self.tau}, flip IoU >= {self.pseudo_flip_iou}'
         runner.logger.info(
             f'ActiveLearningHook cycle {k}: scored {len(table)} images, '
             f'selected {info["num_selected"]} ({info["strategy"]}, budget '
             f'{info["budget"]}); pseudo-labeled {len(kept)} images with '
-            f'{num_boxes} boxes (tau {self.tau}, flip IoU '
-            f'{self.pseudo_flip_iou}); ' + '; '.join(stats))
+            f'{num_boxes} boxes ({gate}); ' + '; '.join(stats))
         # A cut budget / empty pool was already logged by select().
 
 
