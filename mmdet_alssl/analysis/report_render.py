@@ -50,9 +50,18 @@ def cycle_table(groups: Mapping[str, List[AggRow]]) -> str:
                            'mAP', 'seeds'), rows)
 
 
+def seed_counts(agg: Sequence[AggRow]) -> str:
+    """The seeds behind a curve: ``'3'``, or per cycle ``'5/5/3/3'`` while
+    some seeds' runs are still short of the others (a partial report)."""
+    counts = [r.n for r in agg]
+    if len(set(counts)) == 1:
+        return str(counts[0])
+    return '/'.join(str(n) for n in counts)
+
+
 def curve_table(groups: Mapping[str, List[AggRow]]) -> str:
-    """mAP per cycle (mean ± std over seeds), one row per curve, and its
-    mean over the cycles (the mean of the per-cycle means)."""
+    """mAP per cycle (mean ± std over seeds), one row per curve, its mean
+    over the cycles (the mean of the per-cycle means) and its seeds."""
     cycles = sorted({r.cycle for agg in groups.values() for r in agg})
     rows = []
     for label, agg in groups.items():
@@ -60,9 +69,9 @@ def curve_table(groups: Mapping[str, List[AggRow]]) -> str:
         cells = [points(by_cycle[k].mAP, by_cycle[k].mAP_std)
                  if k in by_cycle else '' for k in cycles]
         rows.append([label] + cells + [points(mean_std(
-            [r.mAP for r in agg])[0])])
+            [r.mAP for r in agg])[0]), seed_counts(agg)])
     return markdown_table(['run'] + [f'cycle {k}' for k in cycles] +
-                          ['mean over cycles'], rows)
+                          ['mean over cycles', 'seeds'], rows)
 
 
 def class_ap_table(groups: Mapping[str, List[AggRow]],

@@ -40,11 +40,20 @@ def test_counts_and_their_means():
 
 def test_curve_table_exact():
     assert render.curve_table(GROUPS).splitlines() == [
-        '| run | cycle 0 | cycle 1 | mean over cycles |',
-        '|---|---:|---:|---:|',
-        '| random | 41.0 ± 1.4 | 48.0 ± 2.8 | 44.5 |',
-        '| unified + PL | 41.0 | 53.0 | 47.0 |',
-        '| all labels | 70.0 ± 1.0 |  | 70.0 |']
+        '| run | cycle 0 | cycle 1 | mean over cycles | seeds |',
+        '|---|---:|---:|---:|---:|',
+        '| random | 41.0 ± 1.4 | 48.0 ± 2.8 | 44.5 | 2 |',
+        '| unified + PL | 41.0 | 53.0 | 47.0 | 1 |',
+        '| all labels | 70.0 ± 1.0 |  | 70.0 | 2 |']
+
+
+def test_a_partial_curve_names_its_seeds_per_cycle():
+    """Two seeds reached cycle 1, one of them cycle 2: the mean of each
+    cycle is over different seeds, and the table says so."""
+    partial = {'full': [row(0, 40.0, 0.35), row(1, 70.0, 0.40),
+                        row(2, 100.0, 0.47, n=1)]}
+    assert render.curve_table(partial).splitlines()[2] == \
+        '| full | 35.0 | 40.0 | 47.0 | 40.7 | 2/2/1 |'
 
 
 def test_cycle_table_exact():

@@ -100,7 +100,7 @@ def test_report_only_reads_the_benchmark_layout(tmp_path, capsys):
     # the head names the command that runs the benchmark, not the report's
     assert md.splitlines()[2] == \
         f'`python tools/analysis_tools/benchmark_al.py {" ".join(argv)}`'
-    assert '| random | 40.0 | 50.0 | 45.0 |' in md
-    assert '| unified | 40.0 | 60.0 | 50.0 |' in md
+    assert '| random | 40.0 | 50.0 | 45.0 | 1 |' in md
+    assert '| unified | 40.0 | 60.0 | 50.0 | 1 |' in md
     assert (out / 'report' / 'mAP_vs_labels.png').stat().st_size > 0
     assert 'report:' in capsys.readouterr().out
