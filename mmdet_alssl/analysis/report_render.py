@@ -181,7 +181,8 @@ def plot_curves(groups: Mapping[str, List[AggRow]], path,
                        label=f'{label} ({x[0]:g} labeled)')
             ax.axhspan(lo[0], hi[0], color=color, alpha=0.1)
             continue
-        ax.plot(x, y, marker='o', color=color, label=label)
+        ax.plot(x, y, marker='o', color=color,
+                label=f'{label} ({seed_counts(agg)} seeds)')
         ax.fill_between(x, lo, hi, color=color, alpha=0.2)
     ax.set_xlabel('labeled images')
     ax.set_ylabel('mAP (points)')
