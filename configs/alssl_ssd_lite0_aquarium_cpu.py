@@ -10,8 +10,3 @@ model = dict(bbox_head=dict(num_classes=7))
 # train.json has 448 images: 60 random, then 4 cycles of 40.
 active_learning = dict(initial=60, budget=40, cycles=4, tau=0.99,
                        score_thr=0.3)
-# Cycle 0 trains the base's 250 iterations from ImageNet, each later cycle
-# fine-tunes the previous weights for 100, as the BCCD config and the
-# 256 px Aquarium benchmark (docs/benchmark.md). Training with all labels
-# is a longer run: the ceiling there passes train_cfg.max_iters=600.
-train_cfg = dict(max_iters=100, val_interval=100)

@@ -11,8 +11,3 @@ model = dict(bbox_head=dict(num_classes=3))
 # BCCD trainval has 292 images: 40 random, then 4 cycles of 30.
 active_learning = dict(initial=40, budget=30, cycles=4, tau=0.99,
                        score_thr=0.3)
-# Cycle 0 trains the base's 250 iterations from ImageNet, each later cycle
-# fine-tunes the previous weights for 100: the benchmark's cycles
-# (docs/benchmark.md, 128 px, 9 seeds). Training with all labels is a
-# longer run: the ceilings there pass train_cfg.max_iters=600.
-train_cfg = dict(max_iters=100, val_interval=100)
