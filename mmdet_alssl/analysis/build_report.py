@@ -10,6 +10,7 @@ from ..loop.work_dir_layout import POOL_IDS
 from .report import (aggregate, box_counts, labeling_cost, load_ground_truth,
                      run_config, run_precision)
 from .report_render import plot_curves, render_report
+from .selection_mix import acquired_ids, class_mix, pooled_per_image
 
 PLOT = 'mAP_vs_labels.png'
 
@@ -24,14 +25,13 @@ def _gt_key(run):
 
 
 def ground_truth(runs, warn):
-    """``{_gt_key: gt}`` for the first run (class counts) and the runs
-    with pseudo-labels (precision); None, and a warning, for a config
+    """``{_gt_key: gt}`` of every run (class counts, what the selections
+    picked, pseudo-label precision); None, and a warning, for a config
     whose data cannot be read."""
     cache = {}
-    for i, run in enumerate(runs):
+    for run in runs:
         key = _gt_key(run)
-        if key in cache or (i > 0 and not any(
-                r.pseudo_labeled for r in run.rows)):
+        if key in cache:
             continue
         try:
             cache[key] = load_ground_truth(
@@ -61,13 +61,20 @@ def build_report(runs, band='minmax', reference=None, precision=True,
         classes = sorted(classes, key=lambda c: counts[c])  # rarest first
         if extremes_only and len(classes) > 2:
             classes = [classes[0], classes[-1]]
-    per_label = {}
+    per_label, selection = {}, {}
     for run in runs:
         gt = gts.get(_gt_key(run))
-        if gt is not None:
-            prec = run_precision(run, gt)
-            if prec:
-                per_label.setdefault(run.label, []).append(prec)
+        if gt is None:
+            continue
+        prec = run_precision(run, gt)
+        if prec:
+            per_label.setdefault(run.label, []).append(prec)
+        acquired = acquired_ids(run) if label_names else None
+        if acquired:
+            selection.setdefault(run.label, []).append(
+                class_mix(acquired, gt, len(label_names)))
+    pool_mix = None if first is None or not label_names else class_mix(
+        list(first), first, len(label_names))
     reference = reference or ('random' if 'random' in groups else None)
     cost = labeling_cost(groups, reference) if reference in groups \
         else None
@@ -75,6 +82,10 @@ def build_report(runs, band='minmax', reference=None, precision=True,
     md = render_report(groups, classes=classes, class_counts=counts,
                        precision=per_label, label_names=label_names,
                        cost=cost, reference=reference,
+                       selection=selection, pool_mix=pool_mix,
+                       selection_classes=sorted(
+                           label_names, key=lambda c: counts[c])
+                       if counts else label_names,
                        plot=PLOT)
     results = dict(
         runs=[dict(work_dir=str(r.work_dir), label=r.label, seed=r.seed,
@@ -83,5 +94,13 @@ def build_report(runs, band='minmax', reference=None, precision=True,
         curves={k: [dataclasses.asdict(x) for x in v]
                 for k, v in groups.items()},
         classes=classes, class_counts=counts, precision=per_label,
-        labeling_cost=cost, reference=reference, plot=str(plot))
+        labeling_cost=cost, reference=reference,
+        selection={label: dict(
+            images=sum(m['images'] for m in seeds),
+            boxes_per_image=dict(zip(label_names, pooled_per_image(seeds))))
+            for label, seeds in selection.items()
+            if pooled_per_image(seeds) is not None},
+        pool_boxes_per_image=None if pool_mix is None else dict(
+            zip(label_names, pooled_per_image([pool_mix]))),
+        plot=str(plot))
     return md, results

@@ -9,6 +9,7 @@ import numpy as np
 
 from .report import (MISLOCATED_IOU_THR, PSEUDO_IOU_THR, AggRow,
                      mean_std)
+from .selection_mix import pooled_per_image
 
 
 #: How the report names a mislocated box's IoU ('IoU 0.1-0.5').
@@ -142,6 +143,41 @@ def class_precision_table(per_run: Mapping[str, Sequence[Mapping[int, dict]]],
                            'seeds'), rows)
 
 
+def selection_table(mixes: Mapping[str, Sequence[Mapping]], pool: Mapping,
+                    classes: Sequence[str],
+                    label_names: Sequence[str]) -> str:
+    """Per curve: images its selections added per seed, and ground-truth
+    boxes per selected image of each class (pooled over the seeds), with
+    the ratio to the pool's; a last row for the pool itself.
+
+    Args:
+        mixes: ``{label: [selection_mix.class_mix of each seed]}``.
+        pool: ``class_mix`` of the whole pool.
+        classes: the columns, class names in the order to show.
+        label_names: class names in label order (index into ``boxes``).
+    """
+    at = [label_names.index(c) for c in classes]
+    base = pooled_per_image([pool])
+
+    def cells(per_image, ratio):
+        return [f'{per_image[i]:.2f}' + (
+            f' ({per_image[i] / base[i]:.2f}x)' if ratio and base[i] else '')
+            for i in at]
+    rows = []
+    for label, seeds in mixes.items():
+        per_image = pooled_per_image(seeds)
+        if per_image is None:
+            continue
+        images = sum(m['images'] for m in seeds) / len(seeds)
+        rows.append([label, count(images), f'{sum(per_image):.2f}',
+                     *cells(per_image, True), len(seeds)])
+    rows.append(['pool', count(pool['images']), f'{sum(base):.2f}',
+                 *cells(base, False), ''])
+    return markdown_table(['run', 'images selected per seed',
+                           'boxes per image'] + list(classes) + ['seeds'],
+                          rows)
+
+
 def cost_table(cost: Mapping[str, dict]) -> str:
     """Labeled images per curve to reach the target, and their share of
     the reference's final labeled count (:func:`~.report.labeling_cost`)."""
@@ -204,6 +240,9 @@ def render_report(groups: Mapping[str, List[AggRow]], *,
                   label_names: Sequence[str] = (),
                   cost: Optional[Mapping[str, dict]] = None,
                   reference: str = 'random',
+                  selection: Optional[Mapping[str, Sequence]] = None,
+                  pool_mix: Optional[Mapping] = None,
+                  selection_classes: Sequence[str] = (),
                   plot: Optional[str] = None) -> str:
     """The report's markdown sections (title left to the caller).
 
@@ -216,6 +255,9 @@ def render_report(groups: Mapping[str, List[AggRow]], *,
         label_names: class names in label order, for the pseudo-label
             precision per class.
         cost: :func:`~.report.labeling_cost`'s output vs ``reference``.
+        selection: ``{label: [class_mix of each seed's acquired images]}``
+            and ``pool_mix``, the pool's (both or neither: no section).
+        selection_classes: its columns (default ``label_names``).
         plot: the PNG's path relative to the markdown file.
     """
     out = ['## mAP per cycle (points, mean ± std over seeds)\n\n',
@@ -240,6 +282,14 @@ def render_report(groups: Mapping[str, List[AggRow]], *,
                     ' with a ground-truth box of it (the right object, a '
                     'poor box).\n\n',
                     class_precision_table(precision, label_names)]
+    if selection and pool_mix:
+        out += ['\n## What the selections gave the human to label\n\n'
+                'Ground-truth boxes per image of the images each curve\'s '
+                'selections added after cycle 0 (all its finished cycles, '
+                'seeds pooled), against the pool\'s mean (ratio in '
+                'brackets).\n\n',
+                selection_table(selection, pool_mix, list(
+                    selection_classes or label_names), label_names)]
     if cost:
         target = next(iter(cost.values()))['target']
         out += [f'\n## Labeling cost\n\nLabeled images each curve needs to '

@@ -135,3 +135,21 @@ def test_plot_is_a_png(tmp_path, band):
     assert img is not None and img.shape[0] > 100 and img.shape[1] > 100
     with pytest.raises(ValueError, match='minmax'):
         render.plot_curves(GROUPS, tmp_path / 'x.png', band='iqr')
+
+
+def test_selection_table_rarest_class_first_with_the_pool_ratio():
+    # labels: 0 'common', 1 'rare'; pool: 10 images, 20 common, 2 rare
+    pool = dict(images=10, boxes=[20, 2])
+    mixes = {'random': [dict(images=3, boxes=[6, 0]),
+                        dict(images=3, boxes=[6, 1])],
+             'full': [dict(images=3, boxes=[3, 3])],
+             'all labels': [dict(images=0, boxes=[0, 0])]}  # no row
+    table = render.selection_table(mixes, pool, ['rare', 'common'],
+                                   ['common', 'rare'])
+    assert table.splitlines()[0] == (
+        '| run | images selected per seed | boxes per image | rare | '
+        'common | seeds |')
+    assert table.splitlines()[2:] == [
+        '| random | 3 | 2.17 | 0.17 (0.83x) | 2.00 (1.00x) | 2 |',
+        '| full | 3 | 2.00 | 1.00 (5.00x) | 1.00 (0.50x) | 1 |',
+        '| pool | 10 | 2.20 | 0.20 | 2.00 |  |']

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from mmdet_alssl.loop import CycleState
 from tests.helpers import load_tool, make_run, pseudo, write_pool
 
 al_report = load_tool('analysis_tools/al_report.py')
@@ -43,7 +44,12 @@ def test_report_of_three_runs(work_dirs, tmp_path, capsys):
             '| unified + PL | 2 | 1 | 1.00 | 0.0 | 1 |',
             # random's final 0.56 is reached at the full method's cycle 1
             '| unified + PL | 2.0 | 66.7% |',
-            '| random | 3.0 | 100.0% |']:
+            '| random | 3.0 | 100.0% |',
+            # selections: p1 and p2 (one b each) against the pool's 4
+            # images (a 1 box, b 2), rarest class first
+            '| random | 2 | 1.00 | 0.00 (0.00x) | 1.00 (2.00x) | 2 |',
+            '| unified + PL | 2 | 1.00 | 0.00 (0.00x) | 1.00 (2.00x) | 1 |',
+            '| pool | 4 | 0.75 | 0.25 | 0.50 |  |']:
         assert line in md, line
     # classes rarest first: a has 1 box, b 2
     assert 'Classes: a (1 boxes), b (2 boxes).' in md
@@ -56,6 +62,9 @@ def test_report_of_three_runs(work_dirs, tmp_path, capsys):
     assert results['class_counts'] == dict(a=1, b=2)
     assert results['labeling_cost']['unified + PL']['labeled'] == 2.0
     assert results['precision']['unified + PL'][0]['1']['correct'] == 1
+    assert results['selection']['random'] == dict(
+        images=4, boxes_per_image=dict(a=0.0, b=1.0))
+    assert results['pool_boxes_per_image'] == dict(a=0.25, b=0.5)
 
 
 def test_default_out_labels_and_missing_data(work_dirs, tmp_path, capsys):
@@ -69,6 +78,7 @@ def test_default_out_labels_and_missing_data(work_dirs, tmp_path, capsys):
     md = (work_dirs[2] / 'report' / 'report.md').read_text()
     assert '| mine | 40.0 | 56.0 | 60.0 | 52.0 |' in md
     assert '## Pseudo-labels' not in md and 'Labeling cost' not in md
+    assert 'What the selections gave' not in md
     assert al_report.main([str(work_dirs[0]), '--labels', 'a', 'b']) == 2
     assert al_report.main([str(tmp_path / 'nothing')]) == 2
     assert 'no cycle of this run was tested' in capsys.readouterr().err
@@ -76,10 +86,17 @@ def test_default_out_labels_and_missing_data(work_dirs, tmp_path, capsys):
 
 def test_ground_truth_of_the_runs_pool(work_dirs, tmp_path):
     # a --pool-size run: class counts over its pool.txt only; the
-    # pseudo-labeled images must be in it
+    # labeled and pseudo-labeled images must be in it
     (work_dirs[2] / 'pool.txt').write_text('p0\np2\np3\n')
+    state = CycleState(work_dirs[2])
+    state.write_split(1, ['p0'], ['p2', 'p3'])
+    state.write_split(2, ['p0', 'p2'], ['p3'])
     out = tmp_path / 'sub'
     assert al_report.main([str(work_dirs[2]), '--out', str(out)]) == 0
     results = json.loads((out / 'results.json').read_text())
     assert results['class_counts'] == dict(a=1, b=1)
     assert results['precision']['unified + PL'][0]['1']['correct'] == 1
+    # selected p2 (one b) against the 3 images of the pool
+    assert results['selection']['unified + PL'] == dict(
+        images=1, boxes_per_image=dict(a=0.0, b=1.0))
+    assert results['pool_boxes_per_image'] == dict(a=1 / 3, b=1 / 3)
