@@ -10,6 +10,7 @@ from ..loop.work_dir_layout import POOL_IDS
 from .report import (aggregate, box_counts, labeling_cost, load_ground_truth,
                      run_config, run_precision)
 from .report_render import plot_curves, render_report
+from .seed_gaps import seed_gaps
 from .selection_mix import acquired_ids, class_mix, pooled_per_image
 
 PLOT = 'mAP_vs_labels.png'
@@ -59,8 +60,9 @@ def build_report(runs, band='minmax', reference=None, precision=True,
     if first is not None:
         counts = box_counts(first, classes)
         classes = sorted(classes, key=lambda c: counts[c])  # rarest first
-        if extremes_only and len(classes) > 2:
-            classes = [classes[0], classes[-1]]
+    all_classes = classes
+    if counts and extremes_only and len(classes) > 2:
+        classes = [classes[0], classes[-1]]
     per_label, selection = {}, {}
     for run in runs:
         gt = gts.get(_gt_key(run))
@@ -78,14 +80,14 @@ def build_report(runs, band='minmax', reference=None, precision=True,
     reference = reference or ('random' if 'random' in groups else None)
     cost = labeling_cost(groups, reference) if reference in groups \
         else None
+    gaps = seed_gaps(runs, reference, all_classes) if reference in groups \
+        else {}
     plot = plot_curves(groups, Path(out) / PLOT, band=band)
     md = render_report(groups, classes=classes, class_counts=counts,
                        precision=per_label, label_names=label_names,
                        cost=cost, reference=reference,
-                       selection=selection, pool_mix=pool_mix,
-                       selection_classes=sorted(
-                           label_names, key=lambda c: counts[c])
-                       if counts else label_names,
+                       selection=selection, pool_mix=pool_mix, gaps=gaps,
+                       selection_classes=all_classes,
                        plot=PLOT)
     results = dict(
         runs=[dict(work_dir=str(r.work_dir), label=r.label, seed=r.seed,
@@ -95,6 +97,9 @@ def build_report(runs, band='minmax', reference=None, precision=True,
                 for k, v in groups.items()},
         classes=classes, class_counts=counts, precision=per_label,
         labeling_cost=cost, reference=reference,
+        seed_gaps={label: {name: {str(seed): g for seed, g in by_seed.items()}
+                           for name, by_seed in measures.items()}
+                   for label, measures in gaps.items()},
         selection={label: dict(
             images=sum(m['images'] for m in seeds),
             boxes_per_image=dict(zip(label_names, pooled_per_image(seeds))))

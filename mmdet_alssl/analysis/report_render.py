@@ -9,6 +9,7 @@ import numpy as np
 
 from .report import (MISLOCATED_IOU_THR, PSEUDO_IOU_THR, AggRow,
                      mean_std)
+from .seed_gaps import summarize
 from .selection_mix import pooled_per_image
 
 
@@ -178,6 +179,23 @@ def selection_table(mixes: Mapping[str, Sequence[Mapping]], pool: Mapping,
                           rows)
 
 
+def seed_gap_table(gaps: Mapping[str, Mapping[str, Mapping]]) -> str:
+    """Per curve and measure (mAP, then classes): the mean of the seeds'
+    gaps to the reference, their sample std, how many are positive and
+    each seed's (:func:`~.seed_gaps.seed_gaps`'s output, in points)."""
+    rows = []
+    for label, measures in gaps.items():
+        for name, by_seed in measures.items():
+            s = summarize(by_seed)
+            rows.append((label, name, f'{s["mean"]:+.1f}',
+                         '-' if s['std'] is None else f'{s["std"]:.1f}',
+                         f'{s["above"]} of {s["seeds"]}',
+                         ', '.join(f'{seed}: {g:+.1f}'
+                                   for seed, g in by_seed.items())))
+    return markdown_table(('run', 'measure', 'mean gap', 'std over seeds',
+                           'seeds above', 'gap by seed'), rows)
+
+
 def cost_table(cost: Mapping[str, dict]) -> str:
     """Labeled images per curve to reach the target, and their share of
     the reference's final labeled count (:func:`~.report.labeling_cost`)."""
@@ -243,6 +261,7 @@ def render_report(groups: Mapping[str, List[AggRow]], *,
                   selection: Optional[Mapping[str, Sequence]] = None,
                   pool_mix: Optional[Mapping] = None,
                   selection_classes: Sequence[str] = (),
+                  gaps: Optional[Mapping[str, Mapping]] = None,
                   plot: Optional[str] = None) -> str:
     """The report's markdown sections (title left to the caller).
 
@@ -258,6 +277,7 @@ def render_report(groups: Mapping[str, List[AggRow]], *,
         selection: ``{label: [class_mix of each seed's acquired images]}``
             and ``pool_mix``, the pool's (both or neither: no section).
         selection_classes: its columns (default ``label_names``).
+        gaps: :func:`~.seed_gaps.seed_gaps`'s output vs ``reference``.
         plot: the PNG's path relative to the markdown file.
     """
     out = ['## mAP per cycle (points, mean ± std over seeds)\n\n',
@@ -269,6 +289,12 @@ def render_report(groups: Mapping[str, List[AggRow]], *,
                           else c for c in classes)
         out += [f'\n## Per-class AP, first and last cycle\n\nClasses: '
                 f'{names}.\n\n', class_ap_table(groups, classes)]
+    if gaps:
+        out += [f'\n## Against {reference}, seed by seed\n\nA seed\'s gap: '
+                f'the run\'s mAP (or a class\'s AP) minus {reference}\'s of '
+                'the same seed, averaged over the cycles both finished '
+                '(points). Their spread is the training noise a mean gap '
+                'has to beat.\n\n', seed_gap_table(gaps)]
     if precision:
         out += ['\n## Pseudo-labels\n\nA pseudo box is correct when a '
                 f'ground-truth box of its image has its class and IoU >= '

@@ -49,7 +49,10 @@ def test_report_of_three_runs(work_dirs, tmp_path, capsys):
             # images (a 1 box, b 2), rarest class first
             '| random | 2 | 1.00 | 0.00 (0.00x) | 1.00 (2.00x) | 2 |',
             '| unified + PL | 2 | 1.00 | 0.00 (0.00x) | 1.00 (2.00x) | 1 |',
-            '| pool | 4 | 0.75 | 0.25 | 0.50 |  |']:
+            '| pool | 4 | 0.75 | 0.25 | 0.50 |  |',
+            # seed 0 against seed 0 of random: mAP +0, +6, +5; b = mAP / 2
+            '| unified + PL | mAP | +3.7 | - | 1 of 1 | 0: +3.7 |',
+            '| unified + PL | b | +1.8 | - | 1 of 1 | 0: +1.8 |']:
         assert line in md, line
     # classes rarest first: a has 1 box, b 2
     assert 'Classes: a (1 boxes), b (2 boxes).' in md
@@ -65,6 +68,8 @@ def test_report_of_three_runs(work_dirs, tmp_path, capsys):
     assert results['selection']['random'] == dict(
         images=4, boxes_per_image=dict(a=0.0, b=1.0))
     assert results['pool_boxes_per_image'] == dict(a=0.25, b=0.5)
+    assert results['seed_gaps']['unified + PL']['mAP'] == pytest.approx(
+        {'0': 11 / 3})
 
 
 def test_default_out_labels_and_missing_data(work_dirs, tmp_path, capsys):
