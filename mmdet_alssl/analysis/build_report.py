@@ -11,7 +11,7 @@ from .report import (aggregate, box_counts, labeling_cost, load_ground_truth,
                      run_config, run_precision)
 from .report_render import plot_curves, render_report
 from .seed_gaps import seed_gaps
-from .selection_mix import acquired_ids, class_mix, pooled_per_image
+from .selection_mix import acquired_ids, class_mix, mix_summary
 
 PLOT = 'mAP_vs_labels.png'
 
@@ -38,10 +38,30 @@ def ground_truth(runs, warn):
             cache[key] = load_ground_truth(
                 run_config(run.manifest), key[2])
         except (FileNotFoundError, ValueError, KeyError, OSError) as err:
-            warn(f'no ground truth for {run.work_dir} ({err}); precision and '
-                 f'class frequencies left out')
+            warn(f'no ground truth for {run.work_dir} ({err}); precision, '
+                 f'class frequencies and what the selections picked left '
+                 f'out')
             cache[key] = None
     return cache
+
+
+def against_ground_truth(runs, gts, label_names):
+    """``(precision, selection)``: per curve, each seed's
+    :func:`~.report.run_precision` and the :func:`~.selection_mix.class_mix`
+    of its acquired images (runs without ground truth left out)."""
+    precision, selection = {}, {}
+    for run in runs:
+        gt = gts.get(_gt_key(run))
+        if gt is None:
+            continue
+        prec = run_precision(run, gt)
+        if prec:
+            precision.setdefault(run.label, []).append(prec)
+        acquired = acquired_ids(run) if label_names else None
+        if acquired:
+            selection.setdefault(run.label, []).append(
+                class_mix(acquired, gt, len(label_names)))
+    return precision, selection
 
 
 def build_report(runs, band='minmax', reference=None, precision=True,
@@ -63,18 +83,8 @@ def build_report(runs, band='minmax', reference=None, precision=True,
     all_classes = classes
     if counts and extremes_only and len(classes) > 2:
         classes = [classes[0], classes[-1]]
-    per_label, selection = {}, {}
-    for run in runs:
-        gt = gts.get(_gt_key(run))
-        if gt is None:
-            continue
-        prec = run_precision(run, gt)
-        if prec:
-            per_label.setdefault(run.label, []).append(prec)
-        acquired = acquired_ids(run) if label_names else None
-        if acquired:
-            selection.setdefault(run.label, []).append(
-                class_mix(acquired, gt, len(label_names)))
+    precision_by_label, selection = against_ground_truth(
+        runs, gts, label_names)
     pool_mix = None if first is None or not label_names else class_mix(
         list(first), first, len(label_names))
     reference = reference or ('random' if 'random' in groups else None)
@@ -84,7 +94,7 @@ def build_report(runs, band='minmax', reference=None, precision=True,
         else {}
     plot = plot_curves(groups, Path(out) / PLOT, band=band)
     md = render_report(groups, classes=classes, class_counts=counts,
-                       precision=per_label, label_names=label_names,
+                       precision=precision_by_label, label_names=label_names,
                        cost=cost, reference=reference,
                        selection=selection, pool_mix=pool_mix, gaps=gaps,
                        selection_classes=all_classes,
@@ -95,17 +105,14 @@ def build_report(runs, band='minmax', reference=None, precision=True,
               for r in runs],
         curves={k: [dataclasses.asdict(x) for x in v]
                 for k, v in groups.items()},
-        classes=classes, class_counts=counts, precision=per_label,
+        classes=classes, class_counts=counts, precision=precision_by_label,
         labeling_cost=cost, reference=reference,
         seed_gaps={label: {name: {str(seed): g for seed, g in by_seed.items()}
                            for name, by_seed in measures.items()}
                    for label, measures in gaps.items()},
-        selection={label: dict(
-            images=sum(m['images'] for m in seeds),
-            boxes_per_image=dict(zip(label_names, pooled_per_image(seeds))))
-            for label, seeds in selection.items()
-            if pooled_per_image(seeds) is not None},
-        pool_boxes_per_image=None if pool_mix is None else dict(
-            zip(label_names, pooled_per_image([pool_mix]))),
+        selection={label: summary for label, seeds in selection.items()
+                   if (summary := mix_summary(seeds, label_names))},
+        pool_boxes_per_image=None if pool_mix is None else mix_summary(
+            [pool_mix], label_names)['boxes_per_image'],
         plot=str(plot))
     return md, results

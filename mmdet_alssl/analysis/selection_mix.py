@@ -58,3 +58,14 @@ def pooled_per_image(mixes: Sequence[Mapping]) -> Optional[List[float]]:
     if not images:
         return None
     return (np.sum([m['boxes'] for m in mixes], axis=0) / images).tolist()
+
+
+def mix_summary(mixes: Sequence[Mapping], label_names: Sequence[str]
+                ) -> Optional[dict]:
+    """``images`` (all seeds) and ``boxes_per_image`` by class name of
+    :func:`pooled_per_image`; None without images."""
+    per_image = pooled_per_image(mixes)
+    if per_image is None:
+        return None
+    return dict(images=sum(m['images'] for m in mixes),
+                boxes_per_image=dict(zip(label_names, per_image)))
