@@ -235,9 +235,9 @@ def plot_curves(groups: Mapping[str, List[AggRow]], path,
                        label=f'{label} ({x[0]:g} labeled)')
             ax.axhspan(lo[0], hi[0], color=color, alpha=0.1)
             continue
-        ax.plot(x, y, marker='o', color=color,
-                label=f'{label} ({seed_counts(agg)} '
-                      f'seed{"" if seed_counts(agg) == "1" else "s"})')
+        seeds = seed_counts(agg)
+        ax.plot(x, y, marker='o', color=color, label=f'{label} ({seeds} '
+                f'seed{"" if seeds == "1" else "s"})')
         ax.fill_between(x, lo, hi, color=color, alpha=0.2)
     ax.set_xlabel('labeled images')
     ax.set_ylabel('mAP (points)')
