@@ -4,7 +4,7 @@ consistency loss adding, the rarest class gaining most, and random's final
 mAP reached with <= 60 % of its labels."""
 from typing import List, Optional, Tuple
 
-from .report import aggregate
+from .report import aggregate, runs_by_label_and_seed
 from .report_render import markdown_table
 
 #: ``(claim, measured, holds)``; measured and holds are None when the runs
@@ -20,9 +20,7 @@ def expectations(runs, cost, rare, common) -> List[Expectation]:
     Two runs are compared on the seeds both ran: a run finished for fewer
     seeds is set against the same seeds of the other, not against the
     other's mean over more seeds (seed noise would pass for an effect)."""
-    by_name = {}
-    for run in runs:
-        by_name.setdefault(run.label, {})[run.seed] = run
+    by_name = runs_by_label_and_seed(runs)
 
     def paired(a, b):
         seeds = sorted(set(by_name.get(a, {})) & set(by_name.get(b, {})),

@@ -130,6 +130,15 @@ class AggRow:
     per_class_AP: Dict[str, tuple]  # class -> (mean, std)
 
 
+def runs_by_label_and_seed(runs: Sequence[RunResult]
+                           ) -> Dict[str, Dict[object, RunResult]]:
+    """``{label: {seed: run}}`` (labels in first-seen order)."""
+    out: Dict[str, Dict[object, RunResult]] = {}
+    for run in runs:
+        out.setdefault(run.label, {})[run.seed] = run
+    return out
+
+
 def aggregate(runs: Sequence[RunResult]) -> Dict[str, List[AggRow]]:
     """Group runs by label (first-seen order); per cycle, the mean and
     sample std over the runs that reached it."""

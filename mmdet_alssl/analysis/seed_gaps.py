@@ -6,7 +6,7 @@ training noise, which a curve's mean ± std alone does not."""
 import statistics
 from typing import Dict, Mapping, Sequence
 
-from .report import RunResult, mean_std
+from .report import RunResult, mean_std, runs_by_label_and_seed
 
 #: The key of the mAP beside the class names in :func:`seed_gaps`.
 MAP = 'mAP'
@@ -35,9 +35,7 @@ def seed_gaps(runs: Sequence[RunResult], reference: str,
         reference: the curve the others are set against ('random').
         classes: class names whose AP gaps are wanted.
     """
-    by_label: Dict[str, Dict[object, RunResult]] = {}
-    for run in runs:
-        by_label.setdefault(run.label, {})[run.seed] = run
+    by_label = runs_by_label_and_seed(runs)
     ref = by_label.get(reference, {})
     out = {}
     for label, seeds in by_label.items():
@@ -65,4 +63,3 @@ def summarize(gaps: Mapping[object, float]) -> dict:
     mean, std, n = mean_std(list(gaps.values()))
     return dict(mean=mean, std=std, seeds=n,
                 above=sum(g > 0 for g in gaps.values()))
-
