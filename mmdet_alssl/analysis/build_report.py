@@ -85,8 +85,9 @@ def build_report(runs, band='minmax', reference=None, precision=True,
         classes = [classes[0], classes[-1]]
     precision_by_label, selection = against_ground_truth(
         runs, gts, label_names)
-    pool_mix = None if first is None or not label_names else class_mix(
-        list(first), first, len(label_names))
+    # the pool's class_mix: the box counts above, in label order
+    pool_mix = None if counts is None or not label_names else dict(
+        images=len(first), boxes=[counts[c] for c in label_names])
     reference = reference or ('random' if 'random' in groups else None)
     cost = labeling_cost(groups, reference) if reference in groups \
         else None

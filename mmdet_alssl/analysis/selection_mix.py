@@ -8,7 +8,7 @@ import numpy as np
 
 from ..loop.cycle_state import CycleState
 from ..loop.work_dir_layout import LABELED_IDS
-from .report import RunResult
+from .report import RunResult, box_counts
 
 
 def acquired_ids(run: RunResult) -> Optional[List[str]]:
@@ -40,14 +40,12 @@ def class_mix(ids: Sequence[str], gt: Mapping, num_classes: int) -> dict:
         dict: ``images`` (len(ids)) and ``boxes``, a list (num_classes,) of
         box counts.
     """
-    boxes = np.zeros(num_classes, np.int64)
-    for image_id in ids:
-        if image_id not in gt:
-            raise ValueError(f'selected image {image_id!r} has no ground '
-                             f'truth; is this the run\'s config?')
-        boxes += np.bincount(gt[image_id]['labels'],
-                             minlength=num_classes)[:num_classes]
-    return dict(images=len(ids), boxes=boxes.tolist())
+    missing = [i for i in ids if i not in gt]
+    if missing:
+        raise ValueError(f'selected image {missing[0]!r} has no ground '
+                         f'truth; is this the run\'s config?')
+    counts = box_counts({i: gt[i] for i in ids}, range(num_classes))
+    return dict(images=len(ids), boxes=list(counts.values()))
 
 
 def pooled_per_image(mixes: Sequence[Mapping]) -> Optional[List[float]]:
