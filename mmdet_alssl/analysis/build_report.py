@@ -3,6 +3,7 @@ pseudo-label precision against the ground truth, the labeling cost and the
 plot, as markdown and a results dict. Used by ``al_report.py`` and the
 benchmark."""
 import dataclasses
+import json
 from pathlib import Path
 
 from ..loop.state_io import read_ids
@@ -16,33 +17,33 @@ from .selection_mix import acquired_ids, class_mix, mix_summary
 PLOT = 'mAP_vs_labels.png'
 
 
-def _gt_key(run):
-    """What a run's ground truth depends on: its config, its options and
-    its pool (``pool.txt``: a subset with ``--pool-size``)."""
-    pool = run.work_dir / POOL_IDS
-    return (run.manifest.get('config_path'),
-            tuple(run.manifest.get('cfg_options') or []),
-            tuple(read_ids(pool)) if pool.is_file() else None)
+def _pool_data_key(cfg, pool):
+    """What a run's ground truth depends on: the data sets its config
+    trains on (options that leave them alone share the key) and its pool
+    (``pool.txt``: a subset with ``--pool-size``)."""
+    data = json.dumps(cfg.train_dataloader.to_dict(), sort_keys=True,
+                      default=repr)
+    return data, tuple(read_ids(pool)) if pool.is_file() else None
 
 
 def ground_truth(runs, warn):
-    """``{_gt_key: gt}`` of every run (class counts, what the selections
-    picked, pseudo-label precision); None, and a warning, for a config
-    whose data cannot be read."""
-    cache = {}
+    """``{work_dir: gt}`` of every run (class counts, what the selections
+    picked, pseudo-label precision), each distinct pool parsed once; None,
+    and a warning, for a run whose data cannot be read."""
+    by_run, parsed = {}, {}
     for run in runs:
-        key = _gt_key(run)
-        if key in cache:
-            continue
         try:
-            cache[key] = load_ground_truth(
-                run_config(run.manifest), key[2])
+            cfg = run_config(run.manifest)
+            key = _pool_data_key(cfg, run.work_dir / POOL_IDS)
+            if key not in parsed:
+                parsed[key] = load_ground_truth(cfg, key[1])
+            by_run[run.work_dir] = parsed[key]
         except (FileNotFoundError, ValueError, KeyError, OSError) as err:
             warn(f'no ground truth for {run.work_dir} ({err}); precision, '
                  f'class frequencies and what the selections picked left '
                  f'out')
-            cache[key] = None
-    return cache
+            by_run[run.work_dir] = None
+    return by_run
 
 
 def against_ground_truth(runs, gts, label_names):
@@ -51,7 +52,7 @@ def against_ground_truth(runs, gts, label_names):
     of its acquired images (runs without ground truth left out)."""
     precision, selection = {}, {}
     for run in runs:
-        gt = gts.get(_gt_key(run))
+        gt = gts.get(run.work_dir)
         if gt is None:
             continue
         prec = run_precision(run, gt)

@@ -21,6 +21,7 @@ from ..loop.cycle_state import CycleState
 from ..loop.state_io import read_json
 from ..loop.work_dir_layout import (LABELED_IDS, MANIFEST, METRICS,
                                     PSEUDO_LABELS, SUMMARY)
+from .run_archive import archived_config
 
 #: Pseudo boxes matching a ground-truth box of their class at this IoU are
 #: correct (the paper's Table 1b).
@@ -84,6 +85,11 @@ def read_run(work_dir, label: Optional[str] = None) -> RunResult:
                                 f'no cycle of this run was tested yet')
     manifest_path = state.work_dir / MANIFEST
     manifest = read_json(manifest_path) if manifest_path.is_file() else {}
+    archived = archived_config(state.work_dir)
+    if archived.is_file() and not Path(
+            manifest.get('config_path', '')).is_file():
+        # an archive (.run_archive) outlives the checkout the run named
+        manifest = dict(manifest, config_path=str(archived))
     rows = []
     for entry in state.read_summary()['cycles']:
         k = entry['cycle']

@@ -1,0 +1,90 @@
+"""A finished run's report inputs without its checkpoints, so that seeds
+trained in different sessions or on different machines are reported
+together: ``al_report.py`` and ``benchmark_al.py --report-only`` read an
+archive as they read the WORK_DIR (a 256 px BCCD run: ~100 MB of
+checkpoints, under 1 MB archived).
+
+An archive mirrors the WORK_DIR's layout (:mod:`..loop.work_dir_layout`)
+and adds :data:`ARCHIVED_CONFIG`, the run's config resolved (``_base_``
+files merged) and checked against the manifest's ``config_sha256``: the
+config path a manifest records is absolute and rarely outlives the
+checkout it ran in, and the report needs the config for the ground truth.
+"""
+from pathlib import Path
+from typing import List
+
+from ..loop.cycle_state import CycleState, config_sha256
+from ..loop.state_io import atomic_open, atomic_write_text, read_json
+from ..loop.work_dir_layout import (LABELED_IDS, MANIFEST, METRICS, POOL_IDS,
+                                    PSEUDO_LABELS, SCORES, SELECTED_IDS,
+                                    SUMMARY, UNLABELED_IDS)
+
+#: The run's resolved config, beside the manifest, in an archive.
+ARCHIVED_CONFIG = 'config.py'
+#: What a report (and a later look at the selections) reads of a cycle.
+CYCLE_FILES = (LABELED_IDS, UNLABELED_IDS, PSEUDO_LABELS, METRICS, SCORES,
+               SELECTED_IDS)
+
+
+def archived_config(work_dir) -> Path:
+    """Where an archive keeps the run's config (it may not exist)."""
+    return Path(work_dir) / ARCHIVED_CONFIG
+
+
+def _copy(src: Path, dst: Path) -> None:
+    with atomic_open(dst, 'wb') as f:
+        f.write(src.read_bytes())
+
+
+def archive_run(work_dir, dest) -> List[Path]:
+    """Copy the report inputs of the cycles ``summary.json`` lists.
+
+    Re-archiving the same run (after more cycles) updates ``dest``;
+    ``summary.json`` is written last, so an interrupted archive lists no
+    cycle whose files are not all there.
+
+    Returns:
+        list[Path]: the files written, in order.
+
+    Raises:
+        FileNotFoundError: no summary.json or manifest.json in ``work_dir``,
+            or the manifest's config is gone.
+        ValueError: the config changed since the run (its hash differs
+            from the manifest's), or ``dest`` holds another run.
+    """
+    state = CycleState(Path(work_dir))
+    src, dest = state.work_dir, Path(dest)
+    for name in (SUMMARY, MANIFEST):
+        if not (src / name).is_file():
+            raise FileNotFoundError(f'{src / name} does not exist: {src} is '
+                                    f'not a run with a tested cycle')
+    manifest = read_json(src / MANIFEST)
+    if (dest / MANIFEST).is_file() and \
+            read_json(dest / MANIFEST) != manifest:
+        raise ValueError(f'{dest} holds the archive of another run (its '
+                         f'{MANIFEST} differs from {src / MANIFEST}); '
+                         f'archive into an empty folder')
+    config = Path(manifest.get('config_path', ''))
+    if not config.is_file():
+        raise FileNotFoundError(
+            f'{src / MANIFEST}: its config {config} does not exist; archive '
+            f'from the checkout the run was trained in')
+    recorded = manifest.get('config_sha256')
+    if recorded and config_sha256(config) != recorded:
+        raise ValueError(
+            f'{config} changed since {src} was trained (config_sha256 '
+            f'differs from {src / MANIFEST}); archive from the checkout of '
+            f'the run\'s commit')
+    from mmengine.config import Config
+    resolved = Config.fromfile(str(config), import_custom_modules=False,
+                               format_python_code=False)
+    written = [archived_config(dest)]
+    atomic_write_text(written[0], resolved.dump())
+    files = [MANIFEST, POOL_IDS] + [
+        str(state.path(entry['cycle'], name).relative_to(src))
+        for entry in state.read_summary()['cycles'] for name in CYCLE_FILES]
+    for name in files + [SUMMARY]:
+        if (src / name).is_file():
+            _copy(src / name, dest / name)
+            written.append(dest / name)
+    return written
