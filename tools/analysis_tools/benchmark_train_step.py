@@ -26,6 +26,10 @@ medians, and the ratio consistency / plain (of the medians, and the median
 of the per-round ratios). Target: <= 2.1x (the flipped pass doubles the
 forward work; everything else should be noise).
 
+Malloc as in the loop's trainings (:mod:`mmdet_alssl.loop.process_memory`);
+``ALSSL_DEFAULT_MALLOC=1`` in the environment keeps glibc's defaults, to
+measure what that setting gives.
+
 Use ``--threads 1`` on a CPU machine shared with other jobs: with more
 threads than free cores, OpenMP oversubscription made single rounds vary
 tenfold here (0.4-4.7 s for the same plain-SSD iteration).
@@ -118,6 +122,9 @@ def main():
         torch.set_num_threads(args.threads)
     register_all_modules()
     import mmdet_alssl  # noqa: F401  (registers the plugin's models)
+    from mmdet_alssl.loop.process_memory import keep_freed_memory
+    # as in every training the loop starts (ALSSL_DEFAULT_MALLOC=1: glibc's)
+    print(f'malloc keeps freed memory: {keep_freed_memory()}')
 
     torch.manual_seed(0)
     plain = MODELS.build(model_cfg(args.config, False))
