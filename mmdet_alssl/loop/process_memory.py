@@ -22,8 +22,10 @@ import platform
 #: mallopt parameters (glibc's malloc.h).
 M_TRIM_THRESHOLD = -1
 M_MMAP_MAX = -4
-#: Largest trim threshold mallopt takes (an int): never trim in practice.
-NEVER_TRIM = 2**31 - 1
+#: mallopt(M_TRIM_THRESHOLD, -1) disables trimming (man 3 mallopt); the
+#: largest positive int, 2 GB, is not enough: a 256 px ConsistencySSD step
+#: frees more than that at once, and its pages were faulted in again.
+NO_TRIM = -1
 #: Set to 1 to keep glibc's defaults (e.g. to measure the difference).
 DEFAULT_MALLOC_ENV = 'ALSSL_DEFAULT_MALLOC'
 
@@ -40,4 +42,4 @@ def keep_freed_memory() -> bool:
         return False
     libc = ctypes.CDLL(ctypes.util.find_library('c'))
     return bool(libc.mallopt(M_MMAP_MAX, 0)) and bool(
-        libc.mallopt(M_TRIM_THRESHOLD, NEVER_TRIM))
+        libc.mallopt(M_TRIM_THRESHOLD, NO_TRIM))
