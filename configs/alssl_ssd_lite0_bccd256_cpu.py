@@ -4,7 +4,8 @@
 # 54.8 mAP@0.5 (Platelets 10.1); at 256 px (platelets ~16x21, RBC ~42x54,
 # WBC ~80x96) it is 83.0 (RBC 83.4, WBC 96.0, Platelets 69.5): all 292
 # trainval images labeled, plain SSD, 600 iterations (docs/benchmark.md).
-# An iteration costs ~5x the 128 px one (8.4 s against 1.6 s on one shared core).
+# A training step costs ~3.3x the 128 px one (ConsistencySSD: 5.9 s against
+# 1.8 s on one core; benchmark_train_step.py, docs/benchmark.md).
 #   tools/al_loop.sh configs/alssl_ssd_lite0_bccd256_cpu.py work_dirs/bccd256
 _base_ = './alssl_ssd_lite0_bccd_cpu.py'
 

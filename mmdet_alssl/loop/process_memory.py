@@ -2,17 +2,18 @@
 
 glibc serves every allocation above its mmap threshold (at most 32 MB) with
 a fresh ``mmap`` and returns it with ``munmap`` on free. A CPU training step
-allocates and frees hundreds of such tensors (SSD at 256 px: activations of
+allocates and frees many such tensors (SSD at 256 px: activations of
 a 16-image batch and its flips), so the kernel zero-fills the same pages
 again at every step: measured, more than half of a 256 px step was system
 time in minor page faults. With no mmap'd blocks and no trimming, freed
 memory stays in the heap for the next step (the process keeps its peak;
 it does not grow past it). Measured in docs/benchmark.md ("Where a CPU step
-goes"): the ConsistencySSD step at 256 px 1.65x faster.
+goes"): the ConsistencySSD step at 256 px 2.35x faster, at 128 px 1.22x.
 
 Same effect as ``MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=...`` in the
 environment, applied after start so that every entry point (the loop's
-training children, tools/train.py, the benchmarks) gets it.
+training children, tools/train.py and tools/test.py,
+benchmark_train_step.py) gets it.
 """
 import ctypes
 import ctypes.util
@@ -23,8 +24,8 @@ import platform
 M_TRIM_THRESHOLD = -1
 M_MMAP_MAX = -4
 #: mallopt(M_TRIM_THRESHOLD, -1) disables trimming (man 3 mallopt); the
-#: largest positive int, 2 GB, is not enough: a 256 px ConsistencySSD step
-#: frees more than that at once, and its pages were faulted in again.
+#: largest positive int, 2 GB, is less than a 256 px ConsistencySSD step
+#: frees at once (its process peaks near 6 GB).
 NO_TRIM = -1
 #: Set to 1 to keep glibc's defaults (e.g. to measure the difference).
 DEFAULT_MALLOC_ENV = 'ALSSL_DEFAULT_MALLOC'
