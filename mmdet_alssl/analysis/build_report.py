@@ -32,6 +32,12 @@ def ground_truth(runs, warn):
     and a warning, for a run whose data cannot be read."""
     by_run, parsed = {}, {}
     for run in runs:
+        if not run.manifest:
+            warn(f'{run.work_dir}: only its mAP rows are known (read from '
+                 f'an earlier results.json); its precision and selections '
+                 f'left out')
+            by_run[run.work_dir] = None
+            continue
         try:
             cfg = run_config(run.manifest)
             key = _pool_data_key(cfg, run.work_dir / POOL_IDS)

@@ -111,6 +111,27 @@ def read_run(work_dir, label: Optional[str] = None) -> RunResult:
                      manifest.get('seed'), rows, manifest)
 
 
+def runs_from_results(path) -> List[RunResult]:
+    """The runs of an earlier report's ``results.json`` (``al_report.py``,
+    ``benchmark_al.py``): for runs whose WORK_DIR is gone, their mAP rows
+    only; the manifest is empty, so no ground truth is read for them.
+
+    Raises:
+        ValueError: ``path`` is not such a file (names it).
+    """
+    path = Path(path)
+    try:
+        runs = read_json(path)['runs']
+        return [RunResult(Path(r['work_dir']), r['label'], r['seed'],
+                          [CycleRow(**row) for row in r['rows']], {})
+                for r in runs]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise ValueError(f'{path} is not the results.json of a report '
+                         f'({type(err).__name__}: {err}); give the '
+                         f'results.json that al_report.py or '
+                         f'benchmark_al.py wrote') from err
+
+
 def mean_std(values: Sequence[Optional[float]]):
     """``(mean, sample std, n)`` of the defined values; std is None for
     fewer than two values, mean None for none."""

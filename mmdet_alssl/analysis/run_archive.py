@@ -5,11 +5,16 @@ archive as they read the WORK_DIR (a 256 px BCCD run: ~100 MB of
 checkpoints, under 1 MB archived).
 
 An archive mirrors the WORK_DIR's layout (:mod:`..loop.work_dir_layout`)
-and adds :data:`ARCHIVED_CONFIG`, the run's config resolved (``_base_``
-files merged) and checked against the manifest's ``config_sha256``: the
-config path a manifest records is absolute and rarely outlives the
-checkout it ran in, and the report needs the config for the ground truth.
+and adds :data:`ARCHIVED_CONFIG`, the run's config: the config path a
+manifest records is absolute and rarely outlives the checkout it ran in,
+and the report needs the config for the ground truth. The config is
+resolved (``_base_`` files merged), checked against the manifest's
+``config_sha256`` and stored once per archive, under its content's hash
+in :data:`CONFIGS_DIR` (the runs of a benchmark share one); each run's
+:data:`ARCHIVED_CONFIG` is a one-line config inheriting it.
 """
+import hashlib
+import os
 from pathlib import Path
 from typing import List
 
@@ -19,8 +24,10 @@ from ..loop.work_dir_layout import (LABELED_IDS, MANIFEST, METRICS, POOL_IDS,
                                     PSEUDO_LABELS, SCORES, SELECTED_IDS,
                                     SUMMARY, UNLABELED_IDS)
 
-#: The run's resolved config, beside the manifest, in an archive.
+#: The run's config, beside the manifest, in an archive.
 ARCHIVED_CONFIG = 'config.py'
+#: Where ``archive_runs.py`` keeps the resolved configs of an archive's runs.
+CONFIGS_DIR = 'configs'
 #: What a report (and a later look at the selections) reads of a cycle.
 CYCLE_FILES = (LABELED_IDS, UNLABELED_IDS, PSEUDO_LABELS, METRICS, SCORES,
                SELECTED_IDS)
@@ -31,20 +38,37 @@ def archived_config(work_dir) -> Path:
     return Path(work_dir) / ARCHIVED_CONFIG
 
 
+def store_config(text: str, configs_dir) -> Path:
+    """``configs_dir/<hash of text>.py`` holding ``text`` (kept if there:
+    the name is the content's)."""
+    digest = hashlib.sha256(text.encode()).hexdigest()[:16]
+    path = Path(configs_dir) / f'{digest}.py'
+    if not path.is_file():
+        atomic_write_text(path, text)
+    return path
+
+
 def _copy(src: Path, dst: Path) -> None:
     with atomic_open(dst, 'wb') as f:
         f.write(src.read_bytes())
 
 
-def archive_run(work_dir, dest) -> List[Path]:
+def archive_run(work_dir, dest, configs_dir=None) -> List[Path]:
     """Copy the report inputs of the cycles ``summary.json`` lists.
+
+    Args:
+        work_dir: the run's WORK_DIR.
+        dest: the run's archive folder.
+        configs_dir: where the resolved config is stored (default
+            ``dest/configs``); give runs archived together the same one.
 
     Re-archiving the same run (after more cycles) updates ``dest``;
     ``summary.json`` is written last, so an interrupted archive lists no
     cycle whose files are not all there.
 
     Returns:
-        list[Path]: the files written, in order.
+        list[Path]: the files written, in order (the stored config
+        first).
 
     Raises:
         FileNotFoundError: no summary.json or manifest.json in ``work_dir``,
@@ -78,8 +102,11 @@ def archive_run(work_dir, dest) -> List[Path]:
     from mmengine.config import Config
     resolved = Config.fromfile(str(config), import_custom_modules=False,
                                format_python_code=False)
-    written = [archived_config(dest)]
-    atomic_write_text(written[0], resolved.dump())
+    stored = store_config(resolved.dump(), Path(
+        configs_dir if configs_dir is not None else dest / CONFIGS_DIR))
+    written = [stored, archived_config(dest)]
+    base = os.path.relpath(stored.absolute(), written[1].parent.absolute())
+    atomic_write_text(written[1], f'_base_ = {base!r}\n')
     files = [MANIFEST, POOL_IDS] + [
         str(state.path(entry['cycle'], name).relative_to(src))
         for entry in state.read_summary()['cycles'] for name in CYCLE_FILES]

@@ -6,7 +6,8 @@ import pytest
 
 from mmdet_alssl.analysis import report
 from mmdet_alssl.analysis.build_report import build_report
-from mmdet_alssl.analysis.run_archive import ARCHIVED_CONFIG, archive_run
+from mmdet_alssl.analysis.run_archive import (ARCHIVED_CONFIG, CONFIGS_DIR,
+                                              archive_run)
 from mmdet_alssl.loop.cycle_state import config_sha256
 from mmdet_alssl.loop.state_io import read_json, write_json
 from mmdet_alssl.loop.work_dir_layout import MANIFEST, SUMMARY
@@ -33,9 +34,13 @@ def test_archive_holds_the_report_inputs_only(trained, tmp_path):
     work, _ = trained
     written = archive_run(work, tmp_path / 'archive')
     names = [str(p.relative_to(tmp_path / 'archive')) for p in written]
-    assert names[0] == ARCHIVED_CONFIG and names[-1] == SUMMARY
+    stored = names[0]
+    assert stored.startswith(f'{CONFIGS_DIR}/') and names[1] == \
+        ARCHIVED_CONFIG and names[-1] == SUMMARY
+    assert (tmp_path / 'archive' / ARCHIVED_CONFIG).read_text() == \
+        f"_base_ = '{stored}'\n"
     assert sorted(names) == sorted(
-        [ARCHIVED_CONFIG, MANIFEST, SUMMARY] +
+        [stored, ARCHIVED_CONFIG, MANIFEST, SUMMARY] +
         [f'cycle_{k}/{f}' for k in range(3)
          for f in ('labeled.txt', 'unlabeled.txt', 'metrics.json')] +
         ['cycle_1/pseudo_labels.json', 'cycle_2/pseudo_labels.json'])
@@ -73,3 +78,20 @@ def test_archive_refuses_a_changed_config_and_another_run(trained,
         archive_run(other, tmp_path / 'archive')
     with pytest.raises(FileNotFoundError, match='not a run with a tested'):
         archive_run(tmp_path / 'empty', tmp_path / 'a2')
+
+
+def test_runs_archived_together_store_their_config_once(trained, tmp_path):
+    work, config = trained
+    other = make_run(tmp_path / 'other', config, 1, (0.3, ), 'random')
+    write_json(other / MANIFEST, dict(read_json(other / MANIFEST),
+                                      config_sha256=config_sha256(config)))
+    configs = tmp_path / 'archive' / CONFIGS_DIR
+    first = archive_run(work, tmp_path / 'archive' / 'a', configs)
+    second = archive_run(other, tmp_path / 'archive' / 'b', configs)
+    assert first[0] == second[0] and list(configs.iterdir()) == [first[0]]
+    config.unlink()
+    for run in ('a', 'b'):  # each still reads the pool through its config
+        _, results = build_report(
+            [report.read_run(tmp_path / 'archive' / run)],
+            out=tmp_path / run, warn=pytest.fail)
+        assert results['class_counts'] == dict(a=1, b=2)

@@ -6,7 +6,8 @@ seeds from other sessions or machines added, after the WORK_DIRs are gone.
 
 SRC is a benchmark's OUT_DIR (``seed_<s>/<run>/`` each archived) or one
 WORK_DIR. Run it from the checkout the runs were trained in (each run's
-config is resolved and checked against its manifest). Then, e.g.:
+config is resolved and checked against its manifest; the resolved configs
+are stored once, in ``DEST/configs``). Then, e.g.:
 
     python tools/analysis_tools/benchmark_al.py CONFIG DEST --seeds 0 1 \\
         --report-only
@@ -18,7 +19,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from mmdet_alssl.analysis.run_archive import archive_run
+from mmdet_alssl.analysis.run_archive import CONFIGS_DIR, archive_run
 from mmdet_alssl.loop.work_dir_layout import SUMMARY
 
 
@@ -44,7 +45,8 @@ def main(argv=None) -> int:
         return 2
     for run in runs:
         try:
-            files = archive_run(run, dest / run.relative_to(src))
+            files = archive_run(run, dest / run.relative_to(src),
+                                dest / CONFIGS_DIR)
         except (FileNotFoundError, ValueError) as err:
             print(f'archive_runs: error: {err}', file=sys.stderr)
             return 2

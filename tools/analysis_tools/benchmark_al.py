@@ -6,7 +6,7 @@ cycles, through the resumable loop (``tools/al_loop.sh``), then a report.
         [--train-iters N] [--initial-iters N] [--pool-size N] [--warm-start]
         [--runs NAME ...]
         [--report-dir DIR] [--dry-run] [--report-only]
-        [--cfg-options k=v ...]
+        [--earlier-results RESULTS_JSON ...] [--cfg-options k=v ...]
 
 Runs (``--runs``, default all but the opt-in ones; see :data:`RUNS`): ``random``, ``entropy``,
 ``inconsistency``, ``unified`` (consistency training, no pseudo-labels),
@@ -35,6 +35,10 @@ cycle (mean ± std over seeds), per-class AP of the rarest and most common
 classes at the first and last cycle, pseudo-label precision and
 pseudo-labels per image, labeled images to reach random's final mAP, the
 paper's expectations checked, and ``mAP_vs_labels.png``.
+``--earlier-results`` adds the runs of earlier reports' ``results.json``
+whose work dirs are gone (their mAP rows; no pseudo-label precision or
+selections for them); a run (seed and name) found under OUT_DIR replaces
+the same run of such a file.
 """
 import argparse
 import datetime
@@ -83,6 +87,10 @@ def parse_args(argv=None):
                    help='print the plan (done / resume / new) and exit')
     p.add_argument('--report-only', action='store_true',
                    help='write the report of what is finished; train nothing')
+    p.add_argument('--earlier-results', nargs='+', default=[],
+                   metavar='RESULTS_JSON',
+                   help='add the runs of earlier reports whose work dirs '
+                   'are gone (mAP rows only)')
     p.add_argument('--cfg-options', nargs='+', default=[],
                    help='key=value overrides for every run')
     return p.parse_args(argv)
@@ -125,11 +133,25 @@ def execute(planned) -> int:
     return 0
 
 
+def earlier_note(earlier, files) -> str:
+    """The head's line on runs taken from earlier results.json files."""
+    if not earlier:
+        return ''
+    names = ', '.join(f'seed {r.seed} `{r.label}`' for r in earlier)
+    return (f'From earlier reports ({", ".join(f"`{f}`" for f in files)}; '
+            f'work dirs gone, mAP rows only): {names}.\n\n')
+
+
 def write_report(args, planned, report_dir: Path) -> Path:
     from mmdet_alssl.analysis import report
     from mmdet_alssl.analysis.build_report import build_report
     runs = [report.read_run(r.work_dir, r.name) for r in planned
             if r.name != SHARED and (r.work_dir / 'summary.json').is_file()]
+    here = {(r.label, r.seed) for r in runs}
+    earlier = [r for path in args.earlier_results
+               for r in report.runs_from_results(path)
+               if (r.label, r.seed) not in here]
+    runs += earlier
     if not runs:
         raise FileNotFoundError(f'no finished cycle under {args.out_dir} '
                                 f'yet: nothing to report')
@@ -147,6 +169,7 @@ def write_report(args, planned, report_dir: Path) -> Path:
     head = (f'# Active-learning benchmark\n\n`{command}`\n\n'
             f'Config `{args.config}`, seeds {args.seeds}, {args.cycles} '
             f'selection cycles; written {datetime.date.today()}.\n\n'
+            f'{earlier_note(earlier, args.earlier_results)}'
             f'{titles}\n\n## Expectations\n\n{expectations_table(checks)}\n')
     report_dir.mkdir(parents=True, exist_ok=True)
     path = report_dir / 'benchmark.md'

@@ -34,6 +34,8 @@ def test_archive_of_a_benchmark_reports_like_the_benchmark(tmp_path,
     assert md.replace(str(dest), str(out)) == from_runs
     assert '| random | 41.0 ± 1.4 | 48.0 ± 2.8 | 44.5 | 2 |' in md
     assert 'Classes: a (1 boxes), b (2 boxes).' in md  # ground truth read
+    # three runs of one config: stored once
+    assert len(list((dest / 'configs').iterdir())) == 1
 
 
 def test_nothing_to_archive_is_an_error(tmp_path, capsys):

@@ -104,3 +104,36 @@ def test_report_only_reads_the_benchmark_layout(tmp_path, capsys):
     assert '| unified | 40.0 | 60.0 | 50.0 | 1 |' in md
     assert (out / 'report' / 'mAP_vs_labels.png').stat().st_size > 0
     assert 'report:' in capsys.readouterr().out
+
+
+def test_earlier_results_stand_in_for_work_dirs_that_are_gone(tmp_path,
+                                                              capsys):
+    config = write_pool(tmp_path / 'pool')
+    old, new = tmp_path / 'old', tmp_path / 'new'
+    argv = ['--cycles', '1', '--train-iters', '2', '--runs', 'random',
+            'unified', '--report-only']
+    make_run(old / 'seed_0' / 'random', config, 0, (0.40, 0.50), 'random')
+    make_run(old / 'seed_0' / 'unified', config, 0, (0.40, 0.60), 'unified')
+    assert benchmark_al.main([str(config), str(old), '--seeds', '0',
+                              *argv]) == 0
+    earlier = old / 'report' / 'results.json'
+    # seed 1 here; seed 0's random again here (it replaces the file's)
+    make_run(new / 'seed_1' / 'random', config, 1, (0.42, 0.46), 'random')
+    make_run(new / 'seed_1' / 'unified', config, 1, (0.42, 0.56), 'unified')
+    make_run(new / 'seed_0' / 'random', config, 0, (0.40, 0.54), 'random')
+    assert benchmark_al.main([str(config), str(new), '--seeds', '0', '1',
+                              *argv, '--earlier-results',
+                              str(earlier)]) == 0
+    md = (new / 'report' / 'benchmark.md').read_text()
+    assert (f'From earlier reports (`{earlier}`; work dirs gone, mAP rows '
+            f'only): seed 0 `unified`.') in md
+    # random: seeds 0 (here) and 1; unified: seed 0 (earlier) and 1
+    assert '| random | 41.0 ± 1.4 | 50.0 ± 5.7 | 45.5 | 2 |' in md
+    assert '| unified | 41.0 ± 1.4 | 58.0 ± 2.8 | 49.5 | 2 |' in md
+    assert 'only its mAP rows are known' in capsys.readouterr().out
+    (tmp_path / 'bad.json').write_text('{"curves": {}}')
+    assert benchmark_al.main([str(config), str(new), '--seeds', '1', *argv,
+                              '--earlier-results',
+                              str(tmp_path / 'bad.json')]) == 2
+    assert 'bad.json is not the results.json of a report (KeyError' in \
+        capsys.readouterr().err
