@@ -105,7 +105,7 @@ def archive_run(work_dir, dest, configs_dir=None) -> List[Path]:
     stored = store_config(resolved.dump(), Path(
         configs_dir if configs_dir is not None else dest / CONFIGS_DIR))
     written = [stored, archived_config(dest)]
-    base = os.path.relpath(stored.absolute(), written[1].parent.absolute())
+    base = os.path.relpath(stored.absolute(), dest.absolute())
     atomic_write_text(written[1], f'_base_ = {base!r}\n')
     files = [MANIFEST, POOL_IDS] + [
         str(state.path(entry['cycle'], name).relative_to(src))

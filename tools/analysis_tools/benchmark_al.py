@@ -38,7 +38,8 @@ paper's expectations checked, and ``mAP_vs_labels.png``.
 ``--earlier-results`` adds the runs of earlier reports' ``results.json``
 whose work dirs are gone (their mAP rows; no pseudo-label precision or
 selections for them); a run (seed and name) found under OUT_DIR replaces
-the same run of such a file.
+the same run of such a file, and an earlier file's the same run of a later
+one (a seed is never counted twice).
 """
 import argparse
 import datetime
@@ -138,7 +139,8 @@ def earlier_note(earlier, files) -> str:
     if not earlier:
         return ''
     names = ', '.join(f'seed {r.seed} `{r.label}`' for r in earlier)
-    return (f'From earlier reports ({", ".join(f"`{f}`" for f in files)}; '
+    files = ', '.join(f'`{f}`' for f in dict.fromkeys(files))
+    return (f'From earlier reports ({files}; '
             f'work dirs gone, mAP rows only): {names}.\n\n')
 
 
@@ -147,10 +149,13 @@ def write_report(args, planned, report_dir: Path) -> Path:
     from mmdet_alssl.analysis.build_report import build_report
     runs = [report.read_run(r.work_dir, r.name) for r in planned
             if r.name != SHARED and (r.work_dir / 'summary.json').is_file()]
-    here = {(r.label, r.seed) for r in runs}
-    earlier = [r for path in args.earlier_results
-               for r in report.runs_from_results(path)
-               if (r.label, r.seed) not in here]
+    # one run per (name, seed): OUT_DIR's first, then the first file's
+    seen, earlier = {(r.label, r.seed) for r in runs}, []
+    for path in args.earlier_results:
+        for r in report.runs_from_results(path):
+            if (r.label, r.seed) not in seen:
+                seen.add((r.label, r.seed))
+                earlier.append(r)
     runs += earlier
     if not runs:
         raise FileNotFoundError(f'no finished cycle under {args.out_dir} '

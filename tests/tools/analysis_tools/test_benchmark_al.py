@@ -121,9 +121,10 @@ def test_earlier_results_stand_in_for_work_dirs_that_are_gone(tmp_path,
     make_run(new / 'seed_1' / 'random', config, 1, (0.42, 0.46), 'random')
     make_run(new / 'seed_1' / 'unified', config, 1, (0.42, 0.56), 'unified')
     make_run(new / 'seed_0' / 'random', config, 0, (0.40, 0.54), 'random')
+    # the same file twice: its seed 0 `unified` still counts once
     assert benchmark_al.main([str(config), str(new), '--seeds', '0', '1',
                               *argv, '--earlier-results',
-                              str(earlier)]) == 0
+                              str(earlier), str(earlier)]) == 0
     md = (new / 'report' / 'benchmark.md').read_text()
     assert (f'From earlier reports (`{earlier}`; work dirs gone, mAP rows '
             f'only): seed 0 `unified`.') in md
