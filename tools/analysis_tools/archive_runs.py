@@ -7,13 +7,18 @@ seeds from other sessions or machines added, after the WORK_DIRs are gone.
 SRC is a benchmark's OUT_DIR (``seed_<s>/<run>/`` each archived) or one
 WORK_DIR. Run it from the checkout the runs were trained in (each run's
 config is resolved and checked against its manifest; the resolved configs
-are stored once, in ``DEST/configs``). Then, e.g.:
+are stored once, in ``DEST/configs``, or ``--configs DIR``). Then, e.g.:
 
     python tools/analysis_tools/benchmark_al.py CONFIG DEST --seeds 0 1 \\
         --report-only
     python tools/analysis_tools/al_report.py DEST/seed_0/random ...
 
-Re-running after more cycles updates DEST.
+Re-running after more cycles updates DEST. To add one WORK_DIR to an
+existing archive, give the archive's configs folder, so that the archive
+keeps one copy of each config:
+
+    python tools/analysis_tools/archive_runs.py WORK_DIR \
+        ARCHIVE/seed_3/random --configs ARCHIVE/configs
 """
 import argparse
 import sys
@@ -27,6 +32,10 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     p.add_argument('src', help="a benchmark's OUT_DIR or one WORK_DIR")
     p.add_argument('dest', help='the archive folder (created)')
+    p.add_argument('--configs', metavar='DIR',
+                   help='where the resolved configs are stored (default '
+                   'DEST/configs); an existing archive\'s configs folder '
+                   'when adding runs to it')
     return p.parse_args(argv)
 
 
@@ -38,6 +47,7 @@ def run_dirs(src: Path):
 def main(argv=None) -> int:
     args = parse_args(argv)
     src, dest = Path(args.src), Path(args.dest)
+    configs = Path(args.configs) if args.configs else dest / CONFIGS_DIR
     runs = run_dirs(src)
     if not runs:
         print(f'archive_runs: error: no run with a tested cycle under {src} '
@@ -45,8 +55,7 @@ def main(argv=None) -> int:
         return 2
     for run in runs:
         try:
-            files = archive_run(run, dest / run.relative_to(src),
-                                dest / CONFIGS_DIR)
+            files = archive_run(run, dest / run.relative_to(src), configs)
         except (FileNotFoundError, ValueError) as err:
             print(f'archive_runs: error: {err}', file=sys.stderr)
             return 2

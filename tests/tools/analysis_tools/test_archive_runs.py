@@ -41,3 +41,22 @@ def test_archive_of_a_benchmark_reports_like_the_benchmark(tmp_path,
 def test_nothing_to_archive_is_an_error(tmp_path, capsys):
     assert archive_runs.main([str(tmp_path), str(tmp_path / 'a')]) == 2
     assert 'no run with a tested cycle under' in capsys.readouterr().err
+
+
+def test_one_work_dir_joins_an_archive_with_its_configs(tmp_path, capsys):
+    config = write_pool(tmp_path / 'pool')
+    out, dest = tmp_path / 'out', tmp_path / 'archive'
+    make_run(out / 'seed_0' / 'random', config, 0, (0.40, 0.50), 'random')
+    make_run(tmp_path / 'later', config, 1, (0.42, 0.46), 'random')
+    assert archive_runs.main([str(out), str(dest)]) == 0
+    assert archive_runs.main([
+        str(tmp_path / 'later'), str(dest / 'seed_1' / 'random'),
+        '--configs', str(dest / 'configs')]) == 0
+    # one stored config, no configs folder inside the added run
+    assert len(list((dest / 'configs').iterdir())) == 1
+    assert not (dest / 'seed_1' / 'random' / 'configs').exists()
+    argv = ['--seeds', '0', '1', '--cycles', '1', '--train-iters', '2',
+            '--runs', 'random', '--report-only']
+    assert benchmark_al.main([str(config), str(dest), *argv]) == 0
+    md = (dest / 'report' / 'benchmark.md').read_text()
+    assert '| random | 41.0 ± 1.4 | 48.0 ± 2.8 | 44.5 | 2 |' in md
