@@ -139,8 +139,8 @@ def earlier_note(earlier, files) -> str:
     if not earlier:
         return ''
     names = ', '.join(f'seed {r.seed} `{r.label}`' for r in earlier)
-    files = ', '.join(f'`{f}`' for f in dict.fromkeys(files))
-    return (f'From earlier reports ({files}; '
+    listed = ', '.join(f'`{f}`' for f in dict.fromkeys(files))  # each once
+    return (f'From earlier reports ({listed}; '
             f'work dirs gone, mAP rows only): {names}.\n\n')
 
 
