@@ -3,7 +3,7 @@ scores (entropy, flip inconsistency, their product), the strategies that
 rank the pool, and the pseudo-labels of the confident rest. No Runner, no
 file I/O in here."""
 from .pseudo_labels import (build_pseudo_label_json, flip_twin_iou,
-                            pseudo_label_boxes)
+                            overconfident_classes, pseudo_label_boxes)
 from .scores import (entropy, flip_candidate_indices, keep_detections,
                      match_flipped, score_image)
 from .strategies import (available_strategies, id_sort_key, rank_by,
@@ -13,5 +13,5 @@ __all__ = [
     'keep_detections', 'entropy', 'match_flipped', 'flip_candidate_indices',
     'score_image', 'select', 'register_strategy', 'available_strategies',
     'rank_by', 'id_sort_key', 'pseudo_label_boxes', 'flip_twin_iou',
-    'build_pseudo_label_json'
+    'overconfident_classes', 'build_pseudo_label_json'
 ]

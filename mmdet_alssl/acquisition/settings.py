@@ -7,6 +7,7 @@ The pure functions of this package take the values as checked and only
 check the shapes of their tensors. Each check returns the value, normalised
 (e.g. ``float``), or raises ValueError naming it, its bounds and the fix.
 """
+import math
 import numbers
 
 from .strategies import available_strategies
@@ -59,6 +60,22 @@ def check_pseudo_flip_iou(value):
         'its mirror twin predicts on the flipped image, e.g. 0.5; leave it '
         'out (None) for the τ gate only (--pseudo-flip-iou X or '
         'active_learning.pseudo_flip_iou)')
+
+
+def check_pseudo_max_count_ratio(value):
+    """The count guard on pseudo-labels: None (off, the paper) or a finite
+    ratio > 0 (``overconfident_classes``)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+            or not math.isfinite(value) or value <= 0:
+        raise ValueError(
+            f'pseudo_max_count_ratio={value!r} must be a number > 0: a '
+            f'cycle gets no pseudo-labels when the model is sure (>= tau) of '
+            f'more boxes of a class per unlabeled image than this many times '
+            f'the labeled images hold, e.g. 2.0; None turns the guard off '
+            f'(active_learning.pseudo_max_count_ratio)')
+    return float(value)
 
 
 def check_score_thr(score_thr) -> float:

@@ -329,7 +329,8 @@ class ActiveLearningLoop:
         hook = dict(select=select, budget=s['budget'], strategy=s['strategy'],
                     tau=s['tau'], score_thr=s['score_thr'],
                     pseudo_labels=s['pseudo_labels'], seed=s['seed'],
-                    pseudo_flip_iou=s['pseudo_flip_iou'])
+                    pseudo_flip_iou=s['pseudo_flip_iou'],
+                    pseudo_max_count_ratio=s['pseudo_max_count_ratio'])
         if s['strategy_kwargs']:
             hook['strategy_kwargs'] = s['strategy_kwargs']
         options.update(cycle_cfg_options(self.cfg, self.state, k,

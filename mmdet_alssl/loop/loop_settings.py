@@ -15,14 +15,18 @@ Settings (``tools/al_loop.py`` flag / ``active_learning`` key):
   length as every cycle), ``warm_start_cfg_options`` (config only, default
   {}: ``--cfg-options`` for the warm-started cycles k >= 1, e.g. a lower
   learning rate for fine-tuning), ``pseudo_flip_iou`` (default None: the
-  τ gate only; else in (0, 1], the flip gate of ``pseudo_label_boxes``);
+  τ gate only; else in (0, 1], the flip gate of ``pseudo_label_boxes``),
+  ``pseudo_max_count_ratio`` (config only; default None: off; else > 0,
+  the count guard of ``ActiveLearningHook``);
 - ``human``, ``pool_size`` (command line only; pool_size >= 1 or None).
 """
 from typing import Any, Mapping, Optional, Sequence
 
 from ..acquisition.settings import (check_budget, check_int,
-                                    check_pseudo_flip_iou, check_score_thr,
-                                    check_seed, check_strategy, check_tau)
+                                    check_pseudo_flip_iou,
+                                    check_pseudo_max_count_ratio,
+                                    check_score_thr, check_seed,
+                                    check_strategy, check_tau)
 from .cycle_state import make_manifest
 
 #: Settings that must be given on the command line or in the config.
@@ -31,7 +35,7 @@ REQUIRED = ('initial', 'budget', 'cycles', 'strategy', 'tau', 'seed',
 #: Settings with a default: name -> default.
 OPTIONAL = dict(pseudo_labels=True, warm_start=False, strategy_kwargs={},
                 initial_iters=None, warm_start_cfg_options={},
-                pseudo_flip_iou=None)
+                pseudo_flip_iou=None, pseudo_max_count_ratio=None)
 
 
 def resolve_settings(cli: Mapping[str, Any],
@@ -69,6 +73,8 @@ def resolve_settings(cli: Mapping[str, Any],
     s['score_thr'] = check_score_thr(s['score_thr'])
     s['pseudo_labels'] = bool(s['pseudo_labels'])
     s['pseudo_flip_iou'] = check_pseudo_flip_iou(s['pseudo_flip_iou'])
+    s['pseudo_max_count_ratio'] = check_pseudo_max_count_ratio(
+        s['pseudo_max_count_ratio'])
     s['warm_start'] = bool(s['warm_start'])
     s['strategy_kwargs'] = dict(s['strategy_kwargs'])
     s['warm_start_cfg_options'] = dict(s['warm_start_cfg_options'])

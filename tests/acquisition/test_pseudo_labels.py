@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from mmdet_alssl.acquisition.pseudo_labels import (
-    build_pseudo_label_json, flip_twin_iou, pseudo_label_boxes)
+    build_pseudo_label_json, flip_twin_iou, overconfident_classes,
+    pseudo_label_boxes)
 
 BOXES = torch.tensor([
     [0., 0., 10., 10.],  # class 0 at 0.95 -> pseudo-label
@@ -105,6 +106,23 @@ def test_flip_gate_needs_the_flip():
     with pytest.raises(ValueError, match='one row per prior'):
         pseudo_label_boxes(BOXES, PROBS, tau=0.9, min_flip_iou=0.5,
                            flip_boxes=BOXES, mirror_index=MIRROR[:3])
+
+
+def test_overconfident_classes_hand_computed():
+    # 10 unlabeled images, 8 labeled; ratio 2:
+    # class 0: 31 / 10 = 3.1 per image > 2 x 12 / 8 = 3.0 -> over
+    # class 1: 30 / 10 = 3.0, exactly 2 x 1.5: not over (strictly above)
+    # class 2: no pseudo box; class 3: 1 box of a class no label holds
+    found = overconfident_classes([31, 30, 0, 1], 10, [12, 12, 0, 0], 8,
+                                  max_ratio=2.0)
+    assert found == {0: (3.1, 1.5), 3: (0.1, 0.0)}
+    assert overconfident_classes([31, 30, 0, 0], 10, [12, 12, 0, 0], 8,
+                                 max_ratio=3.0) == {}
+    # nothing scored or nothing labeled: nothing to compare
+    assert overconfident_classes([5], 0, [1], 8, 2.0) == {}
+    assert overconfident_classes([5], 10, [0], 0, 2.0) == {}
+    with pytest.raises(ValueError, match='one per class'):
+        overconfident_classes([1, 2], 10, [1], 8, 2.0)
 
 
 CLASSES = ('cat', 'dog', 'bird')

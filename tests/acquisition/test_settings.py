@@ -33,6 +33,8 @@ def test_good_values_come_back_normalised():
     settings.check_nms(0.45, 100, -1)
     assert settings.check_pseudo_flip_iou(None) is None
     assert settings.check_pseudo_flip_iou(1) == 1.0
+    assert settings.check_pseudo_max_count_ratio(None) is None
+    assert settings.check_pseudo_max_count_ratio(2) == 2.0
 
 
 @pytest.mark.parametrize('call, match', [
@@ -47,6 +49,13 @@ def test_good_values_come_back_normalised():
      r'pseudo_flip_iou=0.0 is outside \(0, 1\].*--pseudo-flip-iou'),
     (lambda: settings.check_pseudo_flip_iou(1.5), 'pseudo_flip_iou=1.5'),
     (lambda: settings.check_pseudo_flip_iou(True), 'pseudo_flip_iou=True'),
+    (lambda: settings.check_pseudo_max_count_ratio(-1.0),
+     r'pseudo_max_count_ratio=-1.0 must be a number > 0.*None turns the '
+     r'guard off'),
+    (lambda: settings.check_pseudo_max_count_ratio(math.nan),
+     'pseudo_max_count_ratio=nan'),
+    (lambda: settings.check_pseudo_max_count_ratio('2'),
+     "pseudo_max_count_ratio='2'"),
 ])
 def test_bad_values_are_named(call, match):
     with pytest.raises(ValueError, match=match):

@@ -54,7 +54,10 @@ def options(cells_root, tmp_path_factory):
         'test_dataloader.num_workers=0',
         'test_dataloader.persistent_workers=False',
         f'test_dataloader.dataset.data_root={root}',
-        f'test_dataloader.dataset.ann_file={test_list}'
+        f'test_dataloader.dataset.ann_file={test_list}',
+        # a uniform detector is what the count guard refuses; these runs
+        # want its pseudo-labels (the guard: test_active_learning_hook.py)
+        'active_learning.pseudo_max_count_ratio=None',
     ]
 
 
@@ -300,14 +303,18 @@ def test_no_warm_start_trains_every_cycle_from_the_initial_weights(
 def test_the_flip_gate_reaches_the_hook_and_binds_the_work_dir(options,
                                                                tmp_path):
     work_dir = tmp_path / 'wd'
+    options = [o for o in options if 'pseudo_max_count_ratio' not in o]
     args = loop_args(work_dir, options, cycles=0, pseudo_flip_iou=0.5)
     rc, out = run(args, tmp_path / 'log.txt')
     assert rc == 0, out[-5000:]
     hook, = [h for h in trained_cfg(work_dir, 0).custom_hooks
              if h['type'] == 'ActiveLearningHook']
     assert hook['pseudo_flip_iou'] == 0.5
-    assert json.loads((work_dir / 'manifest.json').read_text())[
-        'pseudo_flip_iou'] == 0.5
+    manifest = json.loads((work_dir / 'manifest.json').read_text())
+    assert manifest['pseudo_flip_iou'] == 0.5
+    # the config's count guard (configs/_base_/alssl_runtime.py) as well
+    assert hook['pseudo_max_count_ratio'] == 2.0
+    assert manifest['pseudo_max_count_ratio'] == 2.0
     # The same WORK_DIR without the gate is another run.
     rc, out = run(loop_args(work_dir, options, cycles=0),
                   tmp_path / 'log2.txt')

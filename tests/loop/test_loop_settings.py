@@ -17,13 +17,16 @@ def test_command_line_overrides_the_config():
                      tau=0.9, seed=0, score_thr=0.3, pseudo_labels=True,
                      warm_start=True, strategy_kwargs={}, human=True,
                      pool_size=10, initial_iters=None,
-                     warm_start_cfg_options={}, pseudo_flip_iou=None)
+                     warm_start_cfg_options={}, pseudo_flip_iou=None,
+                     pseudo_max_count_ratio=None)
     assert resolve_settings(dict(initial_iters=600), CONFIG)[
         'initial_iters'] == 600
     assert resolve_settings({}, dict(CONFIG, initial_iters=300))[
         'initial_iters'] == 300
     assert resolve_settings(dict(pseudo_flip_iou=0.7), dict(
         CONFIG, pseudo_flip_iou=0.5))['pseudo_flip_iou'] == 0.7
+    assert resolve_settings({}, dict(CONFIG, pseudo_max_count_ratio=2))[
+        'pseudo_max_count_ratio'] == 2.0
 
 
 def test_defaults_of_the_optional_settings():
@@ -51,6 +54,10 @@ def test_defaults_of_the_optional_settings():
     (dict(initial_iters=0), 'initial_iters=0 must be an integer >= 1'),
     (dict(initial_iters=2.5), 'initial_iters=2.5 must be an integer'),
     (dict(pseudo_flip_iou=0.0), r'pseudo_flip_iou=0.0 is outside \(0, 1\]'),
+    (dict(pseudo_max_count_ratio=0), 'pseudo_max_count_ratio=0 must be a '
+     'number > 0'),
+    (dict(pseudo_max_count_ratio=float('inf')), 'pseudo_max_count_ratio=inf '
+     'must be a number > 0'),
 ])
 def test_bad_values_name_the_value(cli, match):
     with pytest.raises(ValueError, match=match):

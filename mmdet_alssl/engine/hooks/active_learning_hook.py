@@ -22,13 +22,16 @@ from mmengine.model import is_model_wrapper
 from mmengine.utils import ProgressBar
 from torch.utils.data import Dataset
 
-from ...acquisition import (build_pseudo_label_json, pseudo_label_boxes,
-                            score_image, select)
+from ...acquisition import (build_pseudo_label_json, overconfident_classes,
+                            pseudo_label_boxes, score_image, select)
 from ...acquisition.scores import FLIP_CANDIDATES
 from ...acquisition.settings import (check_budget, check_int, check_nms,
-                                     check_pseudo_flip_iou, check_score_thr,
-                                     check_seed, check_strategy, check_tau)
+                                     check_pseudo_flip_iou,
+                                     check_pseudo_max_count_ratio,
+                                     check_score_thr, check_seed,
+                                     check_strategy, check_tau)
 from ...datasets.label_type import UNLABELED
+from ...datasets.labeled_box_counts import labeled_box_counts
 from ...datasets.tolerant_pool import TolerantPool, collate_tolerant
 from ...loop import CycleState, pool_part_cfgs
 from ...loop.state_io import write_json
@@ -55,7 +58,9 @@ class ActiveLearningHook(Hook):
       ``cycle_<k+1>/unlabeled.txt`` (the rest, skipped images included),
       ``cycle_<k+1>/pseudo_labels.json`` (boxes with top class probability
       >= ``tau`` (and, with ``pseudo_flip_iou``, a mirror twin that agrees)
-      on images of the rest; only if ``pseudo_labels``);
+      on images of the rest; only if ``pseudo_labels``; none at all when
+      the count guard ``pseudo_max_count_ratio`` finds the model
+      overconfident);
     - the done marker ``cycle_<k>/done/acquire.json`` last.
 
     Under a distributed launch each rank scores its shard
@@ -80,6 +85,11 @@ class ActiveLearningHook(Hook):
             predicts on the flipped image (``pseudo_label_boxes``); needs
             the mirror geometry of ``flip_candidates='mirror'``. Default
             None: τ only (the paper).
+        pseudo_max_count_ratio (float, optional): the count guard: no
+            pseudo-labels this cycle (a warning names the class) when the
+            pseudo boxes of a class per unlabeled image exceed this many
+            times its ground-truth boxes per labeled image
+            (``overconfident_classes``). Default None: off (the paper).
         seed (int): seed of the ``random`` strategy. Default 0.
         batch_size (int): pool images per forward (x2 with flips). Default 8.
         num_workers (int): data loading workers. Default 0.
@@ -106,7 +116,8 @@ class ActiveLearningHook(Hook):
                  iou_thr: float = 0.45, max_per_img: int = 100,
                  nms_pre: int = 1000,
                  flip_candidates: str = 'mirror',
-                 pseudo_flip_iou: Optional[float] = None) -> None:
+                 pseudo_flip_iou: Optional[float] = None,
+                 pseudo_max_count_ratio: Optional[float] = None) -> None:
         # The one check of each value used in scoring (the same bounds as
         # the loop's settings); the pure functions take them as given.
         check_strategy(strategy)
@@ -127,6 +138,8 @@ class ActiveLearningHook(Hook):
         score_thr = check_score_thr(score_thr)
         self.tau = check_tau(tau)
         self.pseudo_flip_iou = check_pseudo_flip_iou(pseudo_flip_iou)
+        self.pseudo_max_count_ratio = check_pseudo_max_count_ratio(
+            pseudo_max_count_ratio)
         self.work_dir, self.cycle, self.select = work_dir, cycle, select
         self.budget, self.strategy, self.seed = budget, strategy, seed
         self.strategy_kwargs = dict(strategy_kwargs or {})
@@ -327,6 +340,10 @@ class ActiveLearningHook(Hook):
                  state.path(k + 1, LABELED_IDS).absolute(),
                  state.path(k + 1, UNLABELED_IDS).absolute()]
         kept = {i: pseudo[i] for i in rest if i in pseudo}
+        if self.pseudo_labels and self.pseudo_max_count_ratio is not None:
+            kept = self._unless_overconfident(
+                runner, k, kept, sum(i in table for i in rest),
+                pool.metainfo['classes'])
         if self.pseudo_labels:
             coco = build_pseudo_label_json(
                 {raw[i]: boxes for i, boxes in kept.items()},
@@ -335,6 +352,39 @@ class ActiveLearningHook(Hook):
             files.append(state.path(k + 1, PSEUDO_LABELS).absolute())
         state.mark_done(k, ACQUIRE, files)
         self._log_summary(runner, k, info, table, kept)
+
+    def _unless_overconfident(self, runner, k: int, kept: dict,
+                              num_images: int, classes) -> dict:
+        """``kept`` (the pseudo boxes of ``num_images`` scored images), or
+        {} with a warning when :func:`overconfident_classes` finds a class
+        the model is sure of far more often than the labels hold it: a
+        model overconfident in one class is not trusted for the others."""
+        pseudo_counts = np.zeros(len(classes), np.int64)
+        for boxes in kept.values():
+            pseudo_counts += np.bincount(
+                np.asarray(boxes['labels'], np.int64),
+                minlength=len(classes))[:len(classes)]
+        labeled_counts, num_labeled = labeled_box_counts(
+            runner.train_dataloader.dataset, len(classes))
+        over = overconfident_classes(pseudo_counts.tolist(), num_images,
+                                     labeled_counts, num_labeled,
+                                     self.pseudo_max_count_ratio)
+        if not over:
+            return kept
+        details = '; '.join(
+            f'{classes[c]}: {rate:.2f} boxes per unlabeled image, '
+            f'{labeled_rate:.2f} per labeled image'
+            for c, (rate, labeled_rate) in over.items())
+        runner.logger.warning(
+            f'ActiveLearningHook cycle {k}: NO pseudo-labels this cycle: '
+            f'the model is sure (>= tau {self.tau}) of more than '
+            f'{self.pseudo_max_count_ratio:g}x the boxes the labeled images '
+            f'hold ({details}); an overconfident model (e.g. trained on '
+            f'too few labeled images) would teach the next cycle its '
+            f'mistakes. Label more images before cycle 0 (--initial), or '
+            f'set active_learning.pseudo_max_count_ratio=None to keep '
+            f'them')
+        return {}
 
     @staticmethod
     def _image_info(row: dict, data_root: Optional[str]) -> dict:

@@ -11,6 +11,7 @@ in advance that do not hang on random weights.
 import csv
 import json
 import os
+import re
 import socket
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -323,6 +324,38 @@ def test_eval_mode_restored_and_disabled_hook(data_root, tmp_path):
     assert (al_dir / 'cycle_1' / 'labeled.txt').is_file()
 
 
+def test_count_guard_refuses_an_overconfident_model(data_root, tmp_path,
+                                                    monkeypatch):
+    """BIAS makes the model sure of class a at every prior: many boxes per
+    unlabeled image, where the labeled img0 and img1 hold 0.5 of a (and 0.5
+    of b) each. The guard keeps the selection and drops every pseudo box."""
+    al_dir = tmp_path / 'al'
+    state = start_cycle(al_dir)
+    runner, hook = build_runner(make_cfg(
+        data_root, tmp_path / 'train', work_dir=str(al_dir),
+        pseudo_max_count_ratio=2.0))
+    warnings = []
+    monkeypatch.setattr(runner.logger, 'warning',
+                        lambda msg, *a, **k: warnings.append(msg))
+    hook.after_train(runner)
+    assert len(state.read_selected(0)) == BUDGET
+    assert state.read_pseudo_labels(1)['images'] == []
+    assert state.read_pseudo_labels(1)['annotations'] == []
+    guard = [w for w in warnings if 'NO pseudo-labels' in w]
+    assert len(guard) == 1, warnings
+    assert re.search(r'\(a: \d+\.\d\d boxes per unlabeled image, 0\.50 '
+                     r'per labeled image\)', guard[0]), guard[0]
+    assert 'active_learning.pseudo_max_count_ratio=None' in guard[0]
+
+    # a ratio the model stays under: the pseudo-labels of the τ gate
+    hook.work_dir, hook.pseudo_max_count_ratio = str(tmp_path / 'b'), 1e6
+    state = start_cycle(tmp_path / 'b')
+    hook.after_train(runner)
+    _, unlabeled1 = state.read_split(1)
+    assert {img['id'] for img in state.read_pseudo_labels(1)['images']} == \
+        set(unlabeled1) - {'ghost', 'corrupt'}
+
+
 def test_empty_pool_and_budget_larger_than_pool(data_root, tmp_path):
     runner, hook = build_runner(make_cfg(data_root, tmp_path / 'train'))
     hook.work_dir = str(tmp_path / 'empty')
@@ -359,6 +392,8 @@ def test_bad_arguments():
         ActiveLearningHook(flip_candidates='x')
     with pytest.raises(ValueError, match='pseudo_flip_iou=0'):
         ActiveLearningHook(pseudo_flip_iou=0)
+    with pytest.raises(ValueError, match='pseudo_max_count_ratio=0'):
+        ActiveLearningHook(pseudo_max_count_ratio=0)
     ActiveLearningHook(work_dir='wd', select=False)  # last cycle: no budget
 
 
