@@ -9,7 +9,8 @@ mislocated. Measured on BCCD at 128 px (docs/benchmark.md): at 0.5 it
 halves the (mostly mislocated) platelet boxes and leaves mAP as it was.
 :func:`overconfident_classes` is the count guard (ours) on a cycle's
 pseudo-labels as a whole: a model sure of far more boxes of a class than
-the labeled images hold gives none. The JSON written here is what the dataset side reads for the next cycle::
+the labeled images hold gives none. The JSON written here is what the
+dataset side reads for the next cycle::
 
     {"images": [{"id", "file_name", "width", "height"}],
      "annotations": [{"id" (1-based), "image_id", "bbox": [x, y, w, h],
