@@ -10,7 +10,7 @@ them. No Runner in here:
 ``tools/analysis_tools/al_report.py`` and ``tools/analysis_tools/benchmark_al.py`` are the entry points.
 """
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
@@ -109,6 +109,13 @@ def read_run(work_dir, label: Optional[str] = None) -> RunResult:
                              dict(metrics.get('per_class_AP') or {})))
     return RunResult(state.work_dir, label or run_label(manifest),
                      manifest.get('seed'), rows, manifest)
+
+
+def up_to_cycle(run: RunResult, last_cycle: int) -> RunResult:
+    """``run`` with the rows of cycles ``0 .. last_cycle`` only, so that a
+    report of the first cycles stays the same after a run grows (every
+    part of a report is read through ``rows``)."""
+    return replace(run, rows=[r for r in run.rows if r.cycle <= last_cycle])
 
 
 def runs_from_results(path) -> List[RunResult]:

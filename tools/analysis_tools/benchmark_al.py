@@ -34,7 +34,9 @@ Writes ``REPORT_DIR/benchmark.md`` (default ``OUT_DIR/report``): mAP per
 cycle (mean ± std over seeds), per-class AP of the rarest and most common
 classes at the first and last cycle, pseudo-label precision and
 pseudo-labels per image, labeled images to reach random's final mAP, the
-paper's expectations checked, and ``mAP_vs_labels.png``.
+paper's expectations checked, and ``mAP_vs_labels.png``, over cycles 0 to
+``--cycles`` (a run that has grown beyond them is cut there, so the report
+of the first cycles can be rebuilt after more cycles ran).
 ``--earlier-results`` adds the runs of earlier reports' ``results.json``
 whose work dirs are gone (their mAP rows; no pseudo-label precision or
 selections for them); a run (seed and name) found under OUT_DIR replaces
@@ -157,6 +159,8 @@ def write_report(args, planned, report_dir: Path) -> Path:
                 seen.add((r.label, r.seed))
                 earlier.append(r)
     runs += earlier
+    # the cycles the report's head names, when a run has grown beyond them
+    runs = [report.up_to_cycle(r, args.cycles) for r in runs]
     if not runs:
         raise FileNotFoundError(f'no finished cycle under {args.out_dir} '
                                 f'yet: nothing to report')

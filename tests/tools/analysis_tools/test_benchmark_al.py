@@ -138,3 +138,27 @@ def test_earlier_results_stand_in_for_work_dirs_that_are_gone(tmp_path,
                               str(tmp_path / 'bad.json')]) == 2
     assert 'bad.json is not the results.json of a report (KeyError' in \
         capsys.readouterr().err
+
+
+def test_report_cuts_runs_that_grew_beyond_cycles(tmp_path):
+    # A 3-cycle report rebuilt after its runs went on to more cycles must
+    # not change: runs here and earlier results both cut at --cycles.
+    config = write_pool(tmp_path / 'pool')
+    old, out = tmp_path / 'old', tmp_path / 'out'
+    make_run(old / 'seed_0' / 'random', config, 0, (0.40, 0.50, 0.90),
+             'random')
+    make_run(out / 'seed_1' / 'random', config, 1, (0.42, 0.46, 0.90),
+             'random')
+    make_run(out / 'seed_1' / 'unified', config, 1, (0.42, 0.56, 0.90),
+             'unified')
+    assert benchmark_al.main([
+        str(config), str(old), '--seeds', '0', '--cycles', '2',
+        '--train-iters', '2', '--runs', 'random', '--report-only']) == 0
+    assert benchmark_al.main([
+        str(config), str(out), '--seeds', '1', '--cycles', '1',
+        '--train-iters', '2', '--runs', 'random', 'unified', '--report-only',
+        '--earlier-results', str(old / 'report' / 'results.json')]) == 0
+    md = (out / 'report' / 'benchmark.md').read_text()
+    assert '| random | 41.0 ± 1.4 | 48.0 ± 2.8 | 44.5 | 2 |' in md
+    assert '| unified | 42.0 | 56.0 | 49.0 | 1 |' in md
+    assert '90.0' not in md and 'cycle 2' not in md
