@@ -84,6 +84,16 @@ def test_read_run_rows(tmp_path):
         report.read_run(tmp_path / 'missing')
 
 
+def test_up_to_cycle_keeps_the_first_cycles_only(tmp_path):
+    run = report.read_run(make_run(tmp_path, 'r', 3, (0.40, 0.50, 0.55)))
+    cut = report.up_to_cycle(run, 1)
+    assert [r.cycle for r in cut.rows] == [0, 1]
+    assert (cut.work_dir, cut.label, cut.seed, cut.manifest) == (
+        run.work_dir, run.label, run.seed, run.manifest)
+    assert len(run.rows) == 3  # the run itself is left as it was
+    assert report.up_to_cycle(run, 5).rows == run.rows
+
+
 def test_run_label_marks_no_consistency():
     assert report.run_label(dict(
         strategy='random', pseudo_labels=False,
