@@ -21,6 +21,7 @@ NUM_CLASSES = {
     'alssl_ssd_lite0_aquarium_cpu.py': 7,
     'alssl_ssd_lite0_aquarium256_cpu.py': 7,
     'alssl_ssd_lite0_synthetic_cpu.py': 8,
+    'alssl_ssd_lite0_synthetic_redundant_cpu.py': 8,
 }
 
 
@@ -86,3 +87,24 @@ def test_256_px_configs_read_every_image_at_256_px(name):
         scales = [t.scale for t in pipeline if t.type == 'Resize']
         assert scales == [(256, 256)], pipeline
     assert cfg.model.bbox_head.anchor_generator.strides[-1] == 256
+
+
+def test_redundant_pool_config_reads_its_own_data_in_every_loader():
+    # the data root is not inherited by value: each loader must be moved
+    cfg = Config.fromfile(
+        str(CONFIG_DIR / 'alssl_ssd_lite0_synthetic_redundant_cpu.py'))
+    main = Config.fromfile(
+        str(CONFIG_DIR / 'alssl_ssd_lite0_synthetic_cpu.py'))
+    roots = [cfg.train_dataloader.dataset.dataset.data_root,
+             cfg.val_dataloader.dataset.data_root,
+             cfg.test_dataloader.dataset.data_root]
+    assert roots == ['data/synthetic_shapes_redundant/'] * 3
+    # everything but the data root is the main config's
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        for c in (cfg, main):
+            data = c[loader].dataset
+            (data.dataset if loader == 'train_dataloader' else data).pop(
+                'data_root')
+        assert cfg[loader] == main[loader], loader
+    assert cfg.model == main.model
+    assert cfg.active_learning == main.active_learning

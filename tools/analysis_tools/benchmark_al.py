@@ -3,7 +3,8 @@ cycles, through the resumable loop (``tools/al_loop.sh``), then a report.
 
     python tools/analysis_tools/benchmark_al.py CONFIG OUT_DIR [--seeds 0 1 2] [--cycles 4]
         [--initial N] [--budget N] [--tau X] [--score-thr X]
-        [--train-iters N] [--initial-iters N] [--pool-size N] [--warm-start]
+        [--train-iters N] [--initial-iters N] [--pool-size N]
+        [--warm-start | --no-warm-start]
         [--runs NAME ...]
         [--report-dir DIR] [--dry-run] [--report-only]
         [--earlier-results RESULTS_JSON ...] [--cfg-options k=v ...]
@@ -80,7 +81,11 @@ def parse_args(argv=None):
                        ('initial-iters', int), ('pool-size', int)):
         p.add_argument(f'--{name}', type=kind, default=None,
                        help='passed to al_loop (default: the config\'s)')
-    p.add_argument('--warm-start', action='store_true')
+    p.add_argument('--warm-start', action=argparse.BooleanOptionalAction,
+                   default=None,
+                   help='passed to al_loop (default: the config\'s); '
+                   '--no-warm-start retrains every cycle from the same '
+                   'initialisation, the paper\'s protocol')
     p.add_argument('--runs', nargs='+', default=list(DEFAULT_RUNS),
                    choices=[r.name for r in RUNS])
     p.add_argument('--report-dir', default=None,
@@ -106,7 +111,9 @@ def loop_flags(args) -> list:
         value = getattr(args, name)
         if value is not None:
             flags += [f'--{name.replace("_", "-")}', str(value)]
-    return flags + (['--warm-start'] if args.warm_start else [])
+    if args.warm_start is not None:
+        flags.append('--warm-start' if args.warm_start else '--no-warm-start')
+    return flags
 
 
 def log(msg: str) -> None:
@@ -201,7 +208,8 @@ def main(argv=None) -> int:
     cfg = run_config(dict(config_path=args.config,
                           cfg_options=args.cfg_options))
     loop_cfg = cfg.get('active_learning', {})
-    warm = args.warm_start or loop_cfg.get('warm_start', False)
+    warm = loop_cfg.get('warm_start', False) if args.warm_start is None \
+        else args.warm_start
     initial_iters = args.initial_iters or loop_cfg.get('initial_iters')
     planned = plan_runs(args.out_dir, args.config, args.seeds, args.runs,
                         args.cycles, loop_flags(args), args.cfg_options,

@@ -1,6 +1,8 @@
 """tools/analysis_tools/benchmark_al.py without training: the manifest it
 predicts is the loop's, finished runs are skipped, the others seeded and
 started in order, and the report reads the benchmark layout."""
+import pytest
+
 from mmdet_alssl.analysis import benchmark_plan as bp
 from mmdet_alssl.loop import CycleState
 from mmdet_alssl.loop import active_learning_loop as al_loop
@@ -86,6 +88,25 @@ def test_dry_run_prints_the_plan(tmp_path, capsys):
     assert [line.split(' seed ')[0].strip() for line in lines] == [
         'done', 'resume', 'new']
     assert 'seed 0 all_labels: tools/al_loop.sh' in lines[2]
+
+
+@pytest.mark.parametrize('flag,ceiling', [
+    ([], 264), (['--warm-start'], 264), (['--no-warm-start'], 7)])
+def test_warm_start_either_way_reaches_every_run(tmp_path, capsys, flag,
+                                                 ceiling):
+    # the config warm-starts; --no-warm-start (the paper's protocol) must
+    # override it in every run, and the ceiling then trains one cycle's
+    # length instead of all cycles' (250 + 2 x 7)
+    assert benchmark_al.main([CONFIG, str(tmp_path), '--seeds', '0',
+                              '--cycles', '2', '--train-iters', '7',
+                              '--runs', 'random', 'all_labels', *flag,
+                              '--dry-run']) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    for line in lines:
+        assert line.count('warm-start') == len(flag)
+        assert all(f in line.split() for f in flag)
+    assert f'--initial-iters {ceiling} ' in lines[2]
 
 
 def test_report_only_reads_the_benchmark_layout(tmp_path, capsys):
