@@ -6,7 +6,13 @@ data_prefix=dict(sub_data_root='')``)::
 
     out_dir/Annotations/000000.xml   JPEGImages/000000.jpg
     out_dir/ImageSets/Main/trainval.txt, test.txt
+    out_dir/ImageSets/Main/{trainval,test}_{easy,hard}.txt   by difficulty
     out_dir/manifest.json            written last; marks a complete set
+
+The difficulty lists let a model be evaluated on the hard images alone
+(``--cfg-options test_dataloader.dataset.ann_file=ImageSets/Main/
+test_hard.txt``): the method's selections go for them, and the mAP of the
+whole test split, mostly easy images, dilutes what they buy.
 
 Images ``0 .. num_train-1`` are trainval, the next ``num_test`` are test;
 image ``i`` depends only on ``(seed, i)``. JPEG (``XMLDataset`` only reads
@@ -39,9 +45,10 @@ from .synthetic_shapes import (CLASSES, Scene, SceneConfig, image_rng,
                                render_scene, sample_scene)
 
 # Bump when the output for given parameters changes, so old sets regenerate.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: the difficulty lists
 MANIFEST_NAME = 'manifest.json'
 SPLITS = ('trainval', 'test')
+DIFFICULTIES = ('easy', 'hard')
 
 
 def scene_to_voc_xml(scene: Scene, image_id: str) -> bytes:
@@ -194,10 +201,16 @@ def generate_voc_dataset(out_dir: Union[str, Path],
         else:
             results = [_write_one(job) for job in jobs]
         ids = [f'{i:06d}' for i in range(total)]
-        for split, split_ids in zip(SPLITS, (ids[:num_train],
-                                             ids[num_train:])):
-            (tmp / 'ImageSets' / 'Main' / f'{split}.txt').write_text(
-                ''.join(f'{i}\n' for i in split_ids))
+        difficulty = [r[1] for r in results]
+        for split, first, end in zip(SPLITS, (0, num_train),
+                                     (num_train, total)):
+            lists = {split: range(first, end)}
+            for level in DIFFICULTIES:
+                lists[f'{split}_{level}'] = [
+                    i for i in range(first, end) if difficulty[i] == level]
+            for name, indices in lists.items():
+                (tmp / 'ImageSets' / 'Main' / f'{name}.txt').write_text(
+                    ''.join(f'{ids[i]}\n' for i in indices))
         labels = Counter(label for result in results for label in result[0])
         manifest = dict(
             params=params,
@@ -205,7 +218,7 @@ def generate_voc_dataset(out_dir: Union[str, Path],
             num_images=dict(trainval=num_train, test=num_test),
             num_boxes=sum(labels.values()),
             class_counts={c: labels.get(k, 0) for k, c in enumerate(CLASSES)},
-            difficulty_counts=dict(Counter(r[1] for r in results)),
+            difficulty_counts=dict(Counter(difficulty)),
             pillow_version=PIL.__version__)
         # Manifest last, via rename, so a present manifest means complete.
         (tmp / (MANIFEST_NAME + '.part')).write_text(

@@ -46,6 +46,24 @@ def test_layout_and_summary(tiny_set):
     assert [p.name for p in out.parent.iterdir()] == ['shapes']
 
 
+def test_difficulty_lists_split_each_split_by_scene_difficulty(tiny_set):
+    out, summary = tiny_set
+    main = out / 'ImageSets/Main'
+    for split in ('trainval', 'test'):
+        ids = (main / f'{split}.txt').read_text().split()
+        easy = (main / f'{split}_easy.txt').read_text().split()
+        hard = (main / f'{split}_hard.txt').read_text().split()
+        assert sorted(easy + hard) == ids  # a partition, in id order
+        assert easy == sorted(easy) and hard == sorted(hard)
+        for level, level_ids in (('easy', easy), ('hard', hard)):
+            for i in level_ids:
+                xml = (out / 'Annotations' / f'{i}.xml').read_text()
+                assert f'<scene_difficulty>{level}<' in xml
+    hard = [*(main / 'trainval_hard.txt').read_text().split(),
+            *(main / 'test_hard.txt').read_text().split()]
+    assert len(hard) == summary['difficulty_counts'].get('hard', 0) > 0
+
+
 def test_same_seed_gives_identical_files(tiny_set, tmp_path):
     out, _ = tiny_set
     again = tmp_path / 'again'
