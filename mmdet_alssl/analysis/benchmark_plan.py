@@ -64,6 +64,10 @@ RUNS = (
             'unified'),
     RunSpec('full', 'unified + pseudo-labels + consistency: the full method',
             'unified', pseudo_labels=True),
+    RunSpec('random_pseudo', 'random selection + pseudo-labels + '
+            'consistency: pseudo-labeling without active learning (the '
+            "paper's Fig. 3b/4b baseline)", 'random', pseudo_labels=True,
+            opt_in=True),
     RunSpec('full_flip_gate', 'the full method, pseudo boxes also gated by '
             'flip agreement (twin IoU >= 0.5)', 'unified',
             pseudo_labels=True, pseudo_flip_iou=0.5, opt_in=True),

@@ -34,6 +34,10 @@ def test_plan_order_arguments_and_sharing(tmp_path):
                                           '--strategy', 'entropy']
     assert by[1, 'unified'].argv[-1] == 'active_learning.pseudo_labels=False'
     assert by[1, 'full'].argv[-1] == 'active_learning.pseudo_labels=True'
+    pseudo_only = by[1, 'random_pseudo']  # the full method's labels,
+    assert pseudo_only.shared_dir == shared  # random's selection
+    assert pseudo_only.argv[6:8] == ['--strategy', 'random']
+    assert pseudo_only.argv[-1] == 'active_learning.pseudo_labels=True'
     gated = by[1, 'full_flip_gate']
     assert gated.shared_dir == shared
     assert gated.argv[-2:] == ['active_learning.pseudo_labels=True',
@@ -49,8 +53,9 @@ def test_plan_order_arguments_and_sharing(tmp_path):
     assert ceiling.work_dir == tmp_path / 'seed_1' / 'all_labels'
 
 
-def test_the_flip_gate_runs_only_when_named():
+def test_the_opt_in_runs_run_only_when_named():
     assert 'full_flip_gate' not in bp.DEFAULT_RUNS
+    assert 'random_pseudo' not in bp.DEFAULT_RUNS
     assert bp.DEFAULT_RUNS == ('random', 'entropy', 'inconsistency',
                                'unified', 'full', 'random_no_con',
                                'all_labels')

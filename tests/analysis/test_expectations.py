@@ -18,6 +18,7 @@ def test_expectations_judged_on_known_curves():
         result('random', [0.40, 0.50], [dict(star=0.1, sq=0.6)] * 2),
         result('entropy', [0.40, 0.52]), result('inconsistency', [0.40, 0.56]),
         result('unified', [0.40, 0.54]), result('random_no_con', [0.40, 0.55]),
+        result('random_pseudo', [0.40, 0.56]),
         result('full', [0.43, 0.55], [{}, dict(star=0.3, sq=0.65)])]
     cost = dict(full=dict(target=0.5, labeled=120.0, fraction=0.8))
     rows = expectations(runs, cost, 'star', 'sq')
@@ -27,6 +28,7 @@ def test_expectations_judged_on_known_curves():
         ('+1.0 points', True),  # unified vs entropy: (0 + 2) / 2
         ('-1.0 points', False),  # unified vs inconsistency
         ('+2.0 points', True),  # full vs unified: (3 + 1) / 2
+        ('+1.0 points', True),  # full vs random_pseudo: (3 - 1) / 2
         ('+1.5 points', True),  # full vs random_no_con: (3 + 0) / 2
         ('star +20.0, sq +5.0', True),
         ('80.0% of its labels', False)]
@@ -40,11 +42,11 @@ def test_rarest_class_must_gain_not_only_lose_least():
     # both classes lose: the rare class losing less is no gain
     runs = [result('random', [0.40, 0.50], [dict(star=0.1, sq=0.6)] * 2),
             result('full', [0.40, 0.50], [{}, dict(star=0.07, sq=0.56)])]
-    claim, measured, holds = expectations(runs, None, 'star', 'sq')[5]
+    claim, measured, holds = expectations(runs, None, 'star', 'sq')[6]
     assert claim.startswith('the rarest class (star) gains, and most')
     assert (measured, holds) == ('star -3.0, sq -4.0', False)
     runs[1] = result('full', [0.40, 0.50], [{}, dict(star=0.12, sq=0.7)])
-    assert expectations(runs, None, 'star', 'sq')[5][1:] == (
+    assert expectations(runs, None, 'star', 'sq')[6][1:] == (
         'star +2.0, sq +10.0', False)
 
 
@@ -74,3 +76,16 @@ def test_expectations_compare_runs_on_the_seeds_both_ran():
             expectations(runs, None, None, None)}
     assert rows['pseudo-labels add on top of'] == '+1.0 points'
     assert rows['full method above random at'] == 'gaps +1.0, +1.0; mean +1.0'
+
+
+def test_selection_must_add_on_top_of_pseudo_labels():
+    # the paper's Fig. 3b/4b: random selection with the same pseudo-labels
+    # stays below the full method; here it is level, then above
+    claim = 'the selection adds on top of pseudo-labels'
+    runs = [result('full', [0.40, 0.60]), result('random_pseudo', [0.40, 0.60])]
+    row = [r for r in expectations(runs, None, None, None)
+           if r[0].startswith(claim)]
+    assert [r[1:] for r in row] == [('+0.0 points', False)]
+    runs[1] = result('random_pseudo', [0.40, 0.64])
+    assert [r[1:] for r in expectations(runs, None, None, None)
+            if r[0].startswith(claim)] == [('-2.0 points', False)]

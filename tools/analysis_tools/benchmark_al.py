@@ -18,7 +18,9 @@ nothing, so labeled images per step match the other runs) and
 ``all_labels`` (every pool image labeled, no consistency: the ceiling;
 with warm starts it trains as many iterations as the last cycle's model
 has in all, ``initial_iters + cycles x`` the cycle length). Only when named:
-``full_flip_gate`` (the full method with ``pseudo_flip_iou=0.5``).
+``random_pseudo`` (random selection with the full method's pseudo-labels:
+does the selection add anything on top of them?) and ``full_flip_gate``
+(the full method with ``pseudo_flip_iou=0.5``).
 ``--initial-iters`` trains the shared cycle 0 longer than the later cycles:
 it is paid once per seed, and selection from a model that has not learned
 yet is no better than random.
