@@ -9,7 +9,7 @@ from pathlib import Path
 from ..loop.state_io import read_ids
 from ..loop.work_dir_layout import POOL_IDS
 from .report import (aggregate, box_counts, labeling_cost, load_ground_truth,
-                     run_config, run_precision)
+                     run_config, run_precision, seed_labeling_cost)
 from .report_render import plot_curves, render_report
 from .seed_gaps import seed_gaps
 from .selection_mix import acquired_ids, class_mix, mix_summary
@@ -98,6 +98,10 @@ def build_report(runs, band='minmax', reference=None, precision=True,
     reference = reference or ('random' if 'random' in groups else None)
     cost = labeling_cost(groups, reference) if reference in groups \
         else None
+    for label, by_seed in (seed_labeling_cost(runs, reference)
+                           if cost else {}).items():
+        if label in cost:
+            cost[label]['by_seed'] = by_seed
     gaps = seed_gaps(runs, reference, all_classes) if reference in groups \
         else {}
     plot = plot_curves(groups, Path(out) / PLOT, band=band)

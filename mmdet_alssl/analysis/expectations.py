@@ -87,9 +87,14 @@ def expectations(runs, cost, rare, common) -> List[Expectation]:
                 if len(gain) == 2 else None))
     frac = (cost or {}).get('full', {}).get('fraction')
     reached = cost is not None and 'full' in cost
+    measured = (f'{100 * frac:.1f}% of its labels' if frac is not None else
+                'never reached') if reached else None
+    by_seed = (cost or {}).get('full', {}).get('by_seed')
+    if by_seed:  # the mean curves can meet it while most seeds miss it
+        met = sum(f is not None and f <= 0.6 for f in by_seed.values())
+        measured += f' (<= 60% on {met} of {len(by_seed)} seeds alone)'
     out.append(("random's final mAP reached with <= 60% of its labels",
-                (f'{100 * frac:.1f}% of its labels' if frac is not None else
-                 'never reached') if reached else None,
+                measured,
                 (frac is not None and frac <= 0.6) if reached else None))
     return out
 

@@ -366,3 +366,27 @@ def labeling_cost(groups: Mapping[str, List[AggRow]],
                           fraction=None if need is None else
                           need / ref_labeled)
     return out
+
+
+def seed_labeling_cost(runs: Sequence[RunResult], reference: str
+                       ) -> Dict[str, Dict[object, Optional[float]]]:
+    """Seed by seed, the share of ``reference``'s final labels each run
+    needs to reach ``reference``'s final mAP of the same seed
+    (:func:`labels_to_reach` on the seed's own curves):
+    ``{label: {seed: fraction | None}}`` (None: never reached). The mean
+    curves (:func:`labeling_cost`) can meet a share that most seeds miss."""
+    by_name = runs_by_label_and_seed(runs)
+    references = by_name.get(reference, {})
+    out: Dict[str, Dict[object, Optional[float]]] = {}
+    for label, seeds in by_name.items():
+        for seed, run in seeds.items():
+            ref = [r for r in references[seed].rows if r.mAP is not None] \
+                if seed in references else []
+            rows = [r for r in run.rows if r.mAP is not None]
+            if not ref or len(rows) < 2:
+                continue  # no target, or one point: no curve
+            need = labels_to_reach([r.labeled for r in rows],
+                                   [r.mAP for r in rows], ref[-1].mAP)
+            out.setdefault(label, {})[seed] = \
+                None if need is None else need / ref[-1].labeled
+    return out

@@ -196,14 +196,25 @@ def seed_gap_table(gaps: Mapping[str, Mapping[str, Mapping]]) -> str:
                            'seeds above', 'gap by seed'), rows)
 
 
+def share(fraction: Optional[float]) -> str:
+    """A labeling-cost fraction as a percentage (``-``: never reached)."""
+    return '-' if fraction is None else f'{100 * fraction:.1f}%'
+
+
 def cost_table(cost: Mapping[str, dict]) -> str:
     """Labeled images per curve to reach the target, and their share of
-    the reference's final labeled count (:func:`~.report.labeling_cost`)."""
+    the reference's final labeled count (:func:`~.report.labeling_cost`);
+    with a ``by_seed`` entry (:func:`~.report.seed_labeling_cost`) also the
+    share seed by seed, against the same seed's reference."""
+    by_seed = any('by_seed' in c for c in cost.values())
     rows = [(label, '-' if c['labeled'] is None else f'{c["labeled"]:.1f}',
-             '-' if c['fraction'] is None else f'{100 * c["fraction"]:.1f}%')
+             share(c['fraction']))
+            + ((', '.join(f'{s}: {share(f)}' for s, f in
+                          c.get('by_seed', {}).items()), ) if by_seed else ())
             for label, c in cost.items()]
     return markdown_table(('run', 'labeled images to reach the target',
-                           "share of the reference's labels"), rows)
+                           "share of the reference's labels")
+                          + (('share by seed', ) if by_seed else ()), rows)
 
 
 def plot_curves(groups: Mapping[str, List[AggRow]], path,
@@ -322,7 +333,10 @@ def render_report(groups: Mapping[str, List[AggRow]], *,
         out += [f'\n## Labeling cost\n\nLabeled images each curve needs to '
                 f'reach {reference}\'s final mAP ({points(target)}), '
                 f'interpolated linearly between cycles on the mean curve '
-                f'(- = never reached).\n\n', cost_table(cost)]
+                f'(- = never reached)'
+                + (f'; by seed, against the same seed\'s {reference}'
+                   if any('by_seed' in c for c in cost.values()) else '')
+                + '.\n\n', cost_table(cost)]
     if plot:
         out.append(f'\n![mAP against labeled images]({plot})\n')
     return ''.join(out)

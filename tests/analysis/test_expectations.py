@@ -34,6 +34,9 @@ def test_expectations_judged_on_known_curves():
         ('80.0% of its labels', False)]
     table = expectations_table(rows)
     assert '| **no** |' in table
+    cost['full']['by_seed'] = {0: 0.55, 1: 0.7, 2: None}
+    assert expectations(runs, cost, 'star', 'sq')[-1][1:] == (
+        '80.0% of its labels (<= 60% on 1 of 3 seeds alone)', False)
     empty = expectations([], None, None, None)
     assert all(h is None and m is None for _, m, h in empty)
 

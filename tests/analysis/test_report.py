@@ -137,6 +137,24 @@ def test_labeling_cost_on_mean_curves(tmp_path):
     assert 'x' not in cost  # one point is no curve
 
 
+def test_labeling_cost_seed_by_seed(tmp_path):
+    # mean curves: random ends at 0.55, unified (.40 .50 .625) reaches it at
+    # 170 of 200; seed by seed unified needs 150 of 200 on seed 0 (random's
+    # 0.50) and never reaches random's 0.60 on seed 1
+    def run(name, seed, maps, strategy='random'):
+        return report.read_run(make_run(tmp_path, name, seed, maps,
+                                        strategy=strategy))
+    runs = [run('r0', 0, (0.40, 0.50, 0.50)), run('r1', 1, (0.40, 0.50, 0.60)),
+            run('u0', 0, (0.40, 0.50, 0.70), 'unified'),
+            run('u1', 1, (0.40, 0.50, 0.55), 'unified'),
+            run('e2', 2, (0.40, 0.50, 0.60), 'entropy')]  # no random seed 2
+    cost = report.labeling_cost(report.aggregate(runs), 'random')
+    assert cost['unified']['fraction'] == pytest.approx(0.85)
+    assert report.seed_labeling_cost(runs, 'random') == {
+        'random': {0: 0.75, 1: 1.0},  # seed 0 reaches 0.50 at 150 already
+        'unified': {0: 0.75, 1: None}}
+
+
 def test_pseudo_label_precision_hand_built():
     gt = {'a': dict(bboxes=np.array([[0, 0, 10, 10], [20, 20, 40, 40.]]),
                     labels=np.array([0, 1])),

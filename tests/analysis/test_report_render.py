@@ -101,6 +101,12 @@ def test_precision_and_cost_tables():
     assert render.cost_table(cost).splitlines()[2:] == [
         '| random | 200.0 | 100.0% |', '| unified | 125.0 | 62.5% |',
         '| entropy | - | - |']
+    cost['unified']['by_seed'] = {0: 0.5, 1: None}
+    lines = render.cost_table(cost).splitlines()
+    assert lines[0].endswith('| share by seed |')
+    assert lines[2:] == ['| random | 200.0 | 100.0% |  |',
+                         '| unified | 125.0 | 62.5% | 0: 50.0%, 1: - |',
+                         '| entropy | - | - |  |']
 
 
 def test_render_report_sections():
