@@ -98,10 +98,10 @@ def build_report(runs, band='minmax', reference=None, precision=True,
     reference = reference or ('random' if 'random' in groups else None)
     cost = labeling_cost(groups, reference) if reference in groups \
         else None
-    for label, by_seed in (seed_labeling_cost(runs, reference)
-                           if cost else {}).items():
-        if label in cost:
-            cost[label]['by_seed'] = by_seed
+    if cost:  # and seed by seed, against the same seed's reference
+        by_seed = seed_labeling_cost(runs, reference)
+        cost = {label: dict(c, by_seed=by_seed.get(label, {}))
+                for label, c in cost.items()}
     gaps = seed_gaps(runs, reference, all_classes) if reference in groups \
         else {}
     plot = plot_curves(groups, Path(out) / PLOT, band=band)

@@ -1,8 +1,8 @@
 """The paper's claims (§4) checked on a benchmark's runs: the full method
 above random, unified above its two factors, pseudo-labels adding to the
 selection and the selection to pseudo-labels, the consistency loss adding,
-the rarest class gaining most, and random's final
-mAP reached with <= 60 % of its labels."""
+the rarest class gaining most, and random's final mAP reached with <= 60 %
+of its labels."""
 from typing import List, Optional, Tuple
 
 from .report import aggregate, runs_by_label_and_seed
