@@ -85,11 +85,11 @@ def expectations(runs, cost, rare, common) -> List[Expectation]:
                 if len(gain) == 2 else None,
                 0 < gain[rare] and gain[rare] > gain[common]
                 if len(gain) == 2 else None))
-    frac = (cost or {}).get('full', {}).get('fraction')
+    full_cost = (cost or {}).get('full', {})
+    frac, by_seed = full_cost.get('fraction'), full_cost.get('by_seed')
     reached = cost is not None and 'full' in cost
     measured = (f'{100 * frac:.1f}% of its labels' if frac is not None else
                 'never reached') if reached else None
-    by_seed = (cost or {}).get('full', {}).get('by_seed')
     if by_seed:  # the mean curves can meet it while most seeds miss it
         met = sum(f is not None and f <= 0.6 for f in by_seed.values())
         measured += f' (<= 60% on {met} of {len(by_seed)} seeds alone)'

@@ -346,26 +346,31 @@ def run_precision(run: RunResult, gt: Mapping) -> Dict[int, dict]:
         for r in run.rows if state.path(r.cycle, PSEUDO_LABELS).is_file()}
 
 
+def _cost_to_reach(rows, reference_rows) -> Optional[dict]:
+    """Labeled images a curve of ``rows`` (``labeled``, ``mAP``; None mAPs
+    skipped) needs to reach the last ``reference_rows`` mAP, absolute and as
+    a fraction of that row's labeled count; None when either curve has too
+    few points (no target, or one point: no curve)."""
+    ref = [r for r in reference_rows if r.mAP is not None]
+    rows = [r for r in rows if r.mAP is not None]
+    if not ref or len(rows) < 2:
+        return None
+    need = labels_to_reach([r.labeled for r in rows], [r.mAP for r in rows],
+                           ref[-1].mAP)
+    return dict(target=ref[-1].mAP, labeled=need,
+                fraction=None if need is None else need / ref[-1].labeled)
+
+
 def labeling_cost(groups: Mapping[str, List[AggRow]],
                   reference: str) -> Dict[str, dict]:
     """Labeled images each curve needs to reach ``reference``'s final mAP
     (mean curves, :func:`labels_to_reach`), absolute and as a fraction of
     the reference's final labeled count."""
-    ref = [r for r in groups[reference] if r.mAP is not None]
-    if not ref:
+    if not any(r.mAP is not None for r in groups[reference]):
         raise ValueError(f'{reference!r} has no mAP to reach')
-    target, ref_labeled = ref[-1].mAP, ref[-1].labeled
-    out = {}
-    for label, agg in groups.items():
-        agg = [r for r in agg if r.mAP is not None]
-        if len(agg) < 2:
-            continue  # one point (a reference run) is no curve
-        need = labels_to_reach([r.labeled for r in agg],
-                               [r.mAP for r in agg], target)
-        out[label] = dict(target=target, labeled=need,
-                          fraction=None if need is None else
-                          need / ref_labeled)
-    return out
+    costs = {label: _cost_to_reach(agg, groups[reference])
+             for label, agg in groups.items()}
+    return {label: c for label, c in costs.items() if c is not None}
 
 
 def seed_labeling_cost(runs: Sequence[RunResult], reference: str
@@ -380,13 +385,8 @@ def seed_labeling_cost(runs: Sequence[RunResult], reference: str
     out: Dict[str, Dict[object, Optional[float]]] = {}
     for label, seeds in by_name.items():
         for seed, run in seeds.items():
-            ref = [r for r in references[seed].rows if r.mAP is not None] \
-                if seed in references else []
-            rows = [r for r in run.rows if r.mAP is not None]
-            if not ref or len(rows) < 2:
-                continue  # no target, or one point: no curve
-            need = labels_to_reach([r.labeled for r in rows],
-                                   [r.mAP for r in rows], ref[-1].mAP)
-            out.setdefault(label, {})[seed] = \
-                None if need is None else need / ref[-1].labeled
+            cost = _cost_to_reach(run.rows, references[seed].rows) \
+                if seed in references else None
+            if cost is not None:
+                out.setdefault(label, {})[seed] = cost['fraction']
     return out

@@ -201,12 +201,17 @@ def share(fraction: Optional[float]) -> str:
     return '-' if fraction is None else f'{100 * fraction:.1f}%'
 
 
+def has_seed_shares(cost: Mapping[str, dict]) -> bool:
+    """Whether ``cost`` carries shares seed by seed (``by_seed``)."""
+    return any('by_seed' in c for c in cost.values())
+
+
 def cost_table(cost: Mapping[str, dict]) -> str:
     """Labeled images per curve to reach the target, and their share of
     the reference's final labeled count (:func:`~.report.labeling_cost`);
     with a ``by_seed`` entry (:func:`~.report.seed_labeling_cost`) also the
     share seed by seed, against the same seed's reference."""
-    by_seed = any('by_seed' in c for c in cost.values())
+    by_seed = has_seed_shares(cost)
     rows = [(label, '-' if c['labeled'] is None else f'{c["labeled"]:.1f}',
              share(c['fraction']))
             + ((', '.join(f'{s}: {share(f)}' for s, f in
@@ -335,7 +340,7 @@ def render_report(groups: Mapping[str, List[AggRow]], *,
                 f'interpolated linearly between cycles on the mean curve '
                 f'(- = never reached)'
                 + (f'; by seed, against the same seed\'s {reference}'
-                   if any('by_seed' in c for c in cost.values()) else '')
+                   if has_seed_shares(cost) else '')
                 + '.\n\n', cost_table(cost)]
     if plot:
         out.append(f'\n![mAP against labeled images]({plot})\n')
