@@ -6,10 +6,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from mmdet_alssl.loop import CycleState
-from mmdet_alssl.loop.state_io import write_ids
-from mmdet_alssl.loop.work_dir_layout import (ACQUIRE, POOL_IDS, SPLIT, TEST,
-                                              TRAIN)
+from mmdet_alssl.workdir import CycleState
+from mmdet_alssl.workdir.state_io import write_ids
+from mmdet_alssl.workdir.layout import (ACQUIRE, POOL_IDS, SPLIT, TEST, TRAIN)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 

@@ -17,10 +17,8 @@ dataset side reads for the next cycle::
                       "area": w * h, "category_id", "score", "iscrowd": 0}],
      "categories": [{"id" (1..C in class order), "name"}]}
 """
-from typing import (Collection, Dict, Hashable, Mapping, Optional, Sequence,
-                    Tuple)
+from typing import Collection, Dict, Hashable, Mapping, Sequence, Tuple
 
-from mmdet.structures.bbox import bbox_overlaps
 from torch import Tensor
 
 from .scores import keep_detections
@@ -36,12 +34,7 @@ def pseudo_label_boxes(boxes: Tensor,
                        tau: float,
                        iou_thr: float = 0.45,
                        max_per_img: int = 100,
-                       nms_pre: int = 1000,
-                       *,
-                       min_flip_iou: Optional[float] = None,
-                       flip_boxes: Optional[Tensor] = None,
-                       mirror_index: Optional[Tensor] = None
-                       ) -> Dict[str, Tensor]:
+                       nms_pre: int = 1000) -> Dict[str, Tensor]:
     """Eq. 6 on one image: kept detections whose top class probability is
     >= τ, as one-hot labels.
 
@@ -50,9 +43,7 @@ def pseudo_label_boxes(boxes: Tensor,
     same class suppresses one). Eq. 6 takes the argmax over the whole
     distribution, so a box whose background probability beats its best class
     is never a pseudo-label (possible only for τ <= 0.5). Boxes under
-    :data:`MIN_BOX_SIZE` in width or height are dropped. With
-    ``min_flip_iou``, so is a box whose IoU with its flip twin
-    (:func:`flip_twin_iou`) is below it.
+    :data:`MIN_BOX_SIZE` in width or height are dropped.
 
     Args:
         boxes (Tensor): (P, 4) xyxy boxes in original image coordinates.
@@ -61,12 +52,6 @@ def pseudo_label_boxes(boxes: Tensor,
             in the paper).
         iou_thr, max_per_img, nms_pre: NMS settings of
             :func:`~.scores.keep_detections`.
-        min_flip_iou (float, optional): the flip gate, in (0, 1]; None
-            (default) = τ only, as the paper.
-        flip_boxes (Tensor, optional): (P, 4) the flipped image's boxes,
-            un-flipped into the original frame; needed by the flip gate.
-        mirror_index (Tensor, optional): (P,) each prior's mirror twin among
-            ``flip_boxes``; needed by the flip gate.
 
     Returns:
         dict: ``bboxes`` (N, 4) float, ``labels`` (N,) long in [0, C),
@@ -81,9 +66,6 @@ def pseudo_label_boxes(boxes: Tensor,
     has_area = ((kept_boxes[:, 2] - kept_boxes[:, 0] >= MIN_BOX_SIZE) &
                 (kept_boxes[:, 3] - kept_boxes[:, 1] >= MIN_BOX_SIZE))
     ok = (scores >= probs[keep, -1]) & has_area
-    if min_flip_iou is not None:
-        ok &= flip_twin_iou(boxes, flip_boxes,
-                            mirror_index)[keep] >= min_flip_iou
     keep, scores, labels = keep[ok], scores[ok], labels[ok]
     return dict(bboxes=boxes[keep].float(), labels=labels.long(),
                 scores=scores.float())
@@ -129,36 +111,6 @@ def overconfident_classes(pseudo_boxes: Sequence[int], num_images: int,
         if pseudo and pseudo_rate > max_ratio * labeled_rate:
             found[c] = (pseudo_rate, labeled_rate)
     return found
-
-
-def flip_twin_iou(boxes: Tensor, flip_boxes: Tensor,
-                  mirror_index: Tensor) -> Tensor:
-    """IoU of each prior's box with the box its mirror twin predicts on the
-    flipped image (un-flipped): 1 where the model places the object the same
-    way in both views (a left-right symmetric image gives 1 everywhere).
-
-    Args:
-        boxes (Tensor): (P, 4) xyxy boxes of the original image.
-        flip_boxes (Tensor): (P, 4) the flipped image's boxes, un-flipped
-            into the original frame (``bbox_flip``).
-        mirror_index (Tensor): (P,) each prior's mirror twin in
-            ``flip_boxes`` (``mirrored_prior_index``).
-
-    Returns:
-        Tensor: (P,) IoU in [0, 1].
-    """
-    if flip_boxes is None or mirror_index is None:
-        raise ValueError('the flip gate (min_flip_iou) needs flip_boxes and '
-                         'mirror_index: the flipped image\'s boxes and each '
-                         'prior\'s mirror twin (mirrored_prior_index)')
-    if not (tuple(mirror_index.shape) == (boxes.size(0), )
-            == (flip_boxes.size(0), )):
-        raise ValueError(f'boxes {tuple(boxes.shape)}, flip_boxes '
-                         f'{tuple(flip_boxes.shape)} and mirror_index '
-                         f'{tuple(mirror_index.shape)}: one row per prior in '
-                         f'each')
-    return bbox_overlaps(boxes.float(), flip_boxes[mirror_index].float(),
-                         is_aligned=True)
 
 
 def _as_list(values) -> list:

@@ -1,15 +1,20 @@
-"""The bounds of every acquisition setting, in one place.
+"""Every acquisition setting, declared and validated in one place:
+:class:`AcquisitionSettings`.
 
-Checked once at each boundary where a user's value enters: the loop's
-settings (:mod:`mmdet_alssl.loop.loop_settings`: command line and config)
-and ``ActiveLearningHook``'s constructor (a config used without the loop).
-The pure functions of this package take the values as checked and only
-check the shapes of their tensors. Each check returns the value, normalised
-(e.g. ``float``), or raises ValueError naming it, its bounds and the fix.
+The config's ``active_learning`` dict and the loop's flags build it
+(:mod:`mmdet_alssl.loop.loop_settings`), the loop hands its fields unchanged
+to ``ActiveLearningHook(acquisition=...)`` of every cycle, and the hook
+rebuilds the same object; the pure functions of this package take the
+values as checked and only check the shapes of their tensors. Each check
+returns the value, normalised (e.g. ``float``), or raises ValueError naming
+it, its bounds and the fix.
 """
+import dataclasses
 import math
 import numbers
+from typing import Any, Mapping, Optional
 
+from .scores import FLIP_CANDIDATES
 from .strategies import available_strategies
 
 
@@ -50,18 +55,6 @@ def check_tau(tau) -> float:
         'or active_learning.tau)')
 
 
-def check_pseudo_flip_iou(value):
-    """The flip gate on pseudo-labels: None (off, the paper) or the IoU in
-    (0, 1] a pseudo box needs with its mirror twin's box on the flip."""
-    if value is None:
-        return None
-    return check_in_unit_interval(
-        'pseudo_flip_iou', value, 'the IoU a pseudo box needs with the box '
-        'its mirror twin predicts on the flipped image, e.g. 0.5; leave it '
-        'out (None) for the τ gate only (--pseudo-flip-iou X or '
-        'active_learning.pseudo_flip_iou)')
-
-
 def check_pseudo_max_count_ratio(value):
     """The count guard on pseudo-labels: None (off, the paper) or a finite
     ratio > 0 (``overconfident_classes``)."""
@@ -98,9 +91,106 @@ def check_strategy(strategy: str) -> str:
     return strategy
 
 
-def check_nms(iou_thr, max_per_img, nms_pre) -> None:
-    """NMS settings of the scoring (``keep_detections``)."""
-    check_in_unit_interval('iou_thr', iou_thr, 'use e.g. 0.45 (SSD)')
-    check_int('max_per_img', max_per_img, 1, 'e.g. 100')
-    if nms_pre != -1:
-        check_int('nms_pre', nms_pre, 1, 'or -1 for all priors')
+def check_flip_candidates(value) -> str:
+    """How Eq. 1 pairs a detection with the flipped predictions."""
+    if value not in FLIP_CANDIDATES:
+        raise ValueError(f'flip_candidates={value!r}; use one of '
+                         f'{FLIP_CANDIDATES} (active_learning.'
+                         f'flip_candidates)')
+    return value
+
+
+def _setting(default, check=None, flag: Optional[type] = None,
+             doc: str = ''):
+    """A field of :class:`AcquisitionSettings`: its default, its check
+    (value -> normalised value), the type of its ``tools/al_loop.py`` flag
+    (None: config only) and a line of help."""
+    kwargs = dict(default_factory=default) if callable(default) else dict(
+        default=default)
+    return dataclasses.field(
+        metadata=dict(check=check, flag=flag, doc=doc), **kwargs)
+
+
+def _optional(check):
+    return lambda value: None if value is None else check(value)
+
+
+@dataclasses.dataclass(frozen=True)
+class AcquisitionSettings:
+    """What the hook needs to score, select and pseudo-label (§3.1-3.2).
+
+    A new setting is one field here (default, check, flag, help) plus its
+    test: the loop's flags, its manifest, the cycle's ``--cfg-options`` and
+    the hook all read the fields. Values are checked and normalised on
+    construction; bad ones raise ValueError naming the value and the fix.
+    """
+    budget: Optional[int] = _setting(
+        None, _optional(check_budget), int,
+        'images a human labels per cycle (required to select)')
+    strategy: str = _setting('unified', check_strategy, str,
+                             'a registered selection strategy')
+    strategy_kwargs: dict = _setting(
+        dict, dict, doc="the strategy's arguments, e.g. "
+        "dict(filter_num=90) for entropy_filtered")
+    tau: float = _setting(0.99, check_tau, float,
+                          'pseudo-label threshold τ (Eq. 6)')
+    score_thr: float = _setting(0.5, check_score_thr, float,
+                                'detections kept for the scores')
+    pseudo_labels: bool = _setting(True, bool,
+                                   doc='pseudo-label the confident rest')
+    seed: int = _setting(0, check_seed, int,
+                         'seed of the split and the random strategy')
+    pseudo_max_count_ratio: Optional[float] = _setting(
+        None, check_pseudo_max_count_ratio,
+        doc='the count guard on pseudo-labels (None: off, the paper)')
+    iou_thr: float = _setting(
+        0.45, lambda v: check_in_unit_interval(
+            'iou_thr', v, 'use e.g. 0.45 (SSD)'),
+        doc='NMS IoU threshold of the scoring')
+    max_per_img: int = _setting(
+        100, lambda v: check_int('max_per_img', v, 1, 'e.g. 100'),
+        doc='detections kept per image')
+    nms_pre: int = _setting(
+        1000, lambda v: v if v == -1 else check_int(
+            'nms_pre', v, 1, 'or -1 for all priors'),
+        doc='priors entering NMS (-1: all)')
+    flip_candidates: str = _setting(
+        'mirror', check_flip_candidates,
+        doc="Eq. 1's pairing: 'mirror' (the prior's twin) or 'priors' "
+        '(highest IoU, the paper as published)')
+
+    def __post_init__(self):
+        for f in dataclasses.fields(self):
+            check = f.metadata['check']
+            if check is not None:
+                object.__setattr__(self, f.name, check(getattr(self, f.name)))
+
+    @classmethod
+    def names(cls) -> tuple:
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any],
+                     where: str = 'acquisition') -> 'AcquisitionSettings':
+        """Settings from a dict; an unknown key raises ValueError naming
+        it (``where`` says where it came from)."""
+        unknown = sorted(set(values) - set(cls.names()))
+        if unknown:
+            raise ValueError(f'{where} has unknown setting(s) {unknown}; '
+                             f'known: {list(cls.names())}')
+        return cls(**values)
+
+    @classmethod
+    def flags(cls) -> list:
+        """``(name, type, help)`` of each setting ``tools/al_loop.py``
+        takes as a flag (``--score-thr`` for ``score_thr``)."""
+        return [(f.name, f.metadata['flag'], f.metadata['doc'])
+                for f in dataclasses.fields(cls) if f.metadata['flag']]
+
+    def to_dict(self) -> dict:
+        return {name: getattr(self, name) for name in self.names()}
+
+    def nms(self) -> dict:
+        """The NMS arguments of ``keep_detections``."""
+        return dict(iou_thr=self.iou_thr, max_per_img=self.max_per_img,
+                    nms_pre=self.nms_pre)

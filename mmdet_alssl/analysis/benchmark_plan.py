@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, List, Optional, Sequence
 
-from ..loop.cycle_state import CycleState
+from ..workdir.cycle_state import CycleState
 from ..loop.loop_plan import next_step
-from ..loop.state_io import atomic_write_text, read_ids, read_json, write_ids
-from ..loop.work_dir_layout import (DONE_DIR, END, LABELED_IDS,
-                                    LAST_CHECKPOINT, MANIFEST, POOL_IDS,
-                                    SPLIT, TRAIN, UNLABELED_IDS)
+from ..workdir.state_io import (atomic_write_text, read_ids, read_json,
+                                write_ids)
+from ..workdir.layout import (DONE_DIR, END, LABELED_IDS, LAST_CHECKPOINT,
+                              MANIFEST, POOL_IDS, SPLIT, TRAIN, UNLABELED_IDS)
 
 #: A labeled count above any pool: the loop then labels the whole pool.
 ALL_IMAGES = 10**9
@@ -36,7 +36,6 @@ class RunSpec:
         strategy: acquisition strategy. pseudo_labels: train with them.
         consistency: keep the config's consistency loss (else weight 0).
         all_labels: label the whole pool, no selection (a reference).
-        pseudo_flip_iou: the flip gate on pseudo-labels (None: τ only).
         opt_in: run only when named in ``--runs`` (not by default).
     """
     name: str
@@ -45,7 +44,6 @@ class RunSpec:
     pseudo_labels: bool = False
     consistency: bool = True
     all_labels: bool = False
-    pseudo_flip_iou: Optional[float] = None
     opt_in: bool = False
 
     @property
@@ -68,9 +66,6 @@ RUNS = (
             'consistency: pseudo-labeling without active learning (the '
             "paper's Fig. 3b/4b baseline)", 'random', pseudo_labels=True,
             opt_in=True),
-    RunSpec('full_flip_gate', 'the full method, pseudo boxes also gated by '
-            'flip agreement (twin IoU >= 0.5)', 'unified',
-            pseudo_labels=True, pseudo_flip_iou=0.5, opt_in=True),
     RunSpec('random_no_con', 'random selection, supervised loss only '
             '(reference)', 'random', consistency=False),
     RunSpec('all_labels', 'every pool image labeled, supervised loss only '
@@ -114,9 +109,6 @@ def loop_argv(config, work_dir, seed: int, spec: RunSpec, cycles: int,
         argv += ['--initial-iters', str(initial_iters)]
     options = list(cfg_options) + [
         f'active_learning.pseudo_labels={spec.pseudo_labels}']
-    if spec.pseudo_flip_iou is not None:
-        options.append(
-            f'active_learning.pseudo_flip_iou={spec.pseudo_flip_iou}')
     if not spec.consistency:
         options.append('model.consistency_weight=0.0')
     return argv + ['--cfg-options', *options]

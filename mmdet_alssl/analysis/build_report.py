@@ -6,8 +6,8 @@ import dataclasses
 import json
 from pathlib import Path
 
-from ..loop.state_io import read_ids
-from ..loop.work_dir_layout import POOL_IDS
+from ..workdir.state_io import read_ids
+from ..workdir.layout import POOL_IDS
 from .report import (aggregate, box_counts, labeling_cost, load_ground_truth,
                      run_config, run_precision, seed_labeling_cost)
 from .report_render import plot_curves, render_report

@@ -17,10 +17,12 @@ from typing import Dict, List, Mapping, Optional, Sequence
 import numpy as np
 
 from ..datasets.label_type import LABELED
-from ..loop.cycle_state import CycleState
-from ..loop.state_io import read_json
-from ..loop.work_dir_layout import (LABELED_IDS, MANIFEST, METRICS,
-                                    PSEUDO_LABELS, SUMMARY)
+from ..datasets.labeled_box_counts import count_per_class
+from ..datasets.pool import build_pool
+from ..workdir.cycle_state import CycleState
+from ..workdir.state_io import read_json
+from ..workdir.layout import (LABELED_IDS, MANIFEST, METRICS, PSEUDO_LABELS,
+                              SUMMARY)
 from .run_archive import archived_config
 
 #: Pseudo boxes matching a ground-truth box of their class at this IoU are
@@ -246,16 +248,14 @@ def run_config(manifest: Mapping, config=None):
 
 def box_counts(gt: Mapping, classes: Sequence[str]) -> Dict[str, int]:
     """Ground-truth boxes per class name (class order)."""
-    counts = np.zeros(len(classes), np.int64)
-    for target in gt.values():
-        counts += np.bincount(target['labels'], minlength=len(classes))[
-            :len(classes)]
+    counts = count_per_class((t['labels'] for t in gt.values()),
+                             len(classes))
     return {c: int(n) for c, n in zip(classes, counts)}
 
 
 def load_ground_truth(cfg, image_ids: Optional[Sequence] = None) -> dict:
     """Ground truth of the pool images, parsed by the config's own data set
-    classes (every part of the pool, :func:`~.cycle_config.pool_part_cfgs`).
+    classes (every part of the pool: :func:`build_pool`).
 
     Args:
         cfg (Config): the run's config (its ``--cfg-options`` merged).
@@ -265,15 +265,11 @@ def load_ground_truth(cfg, image_ids: Optional[Sequence] = None) -> dict:
         dict: ``{str id: {'bboxes': (N, 4) xyxy, 'labels': (N,)}}``
         (``ignore_flag`` boxes included: difficult objects still exist).
     """
-    from mmdet.registry import DATASETS
-
-    from ..loop.cycle_config import pool_part_cfgs
     gt = {}
     ids = None if image_ids is None else sorted({str(i) for i in image_ids})
-    for ds_cfg in pool_part_cfgs(cfg.train_dataloader, LABELED, ids):
-        ds_cfg.update(ids_outside_pool='ignore', pipeline=[],
-                      filter_cfg=dict(filter_empty_gt=False))
-        dataset = DATASETS.build(ds_cfg)
+    for dataset in build_pool(cfg.train_dataloader, LABELED, ids,
+                              ids_outside_pool='ignore', pipeline=[],
+                              filter_cfg=dict(filter_empty_gt=False)):
         for i in range(len(dataset)):
             info = dataset.get_data_info(i)
             boxes = [inst['bbox'] for inst in info['instances']]

@@ -4,7 +4,7 @@ together: ``al_report.py`` and ``benchmark_al.py --report-only`` read an
 archive as they read the WORK_DIR (a 256 px BCCD run: ~100 MB of
 checkpoints, under 1 MB archived).
 
-An archive mirrors the WORK_DIR's layout (:mod:`..loop.work_dir_layout`)
+An archive mirrors the WORK_DIR's layout (:mod:`..workdir.layout`)
 and adds :data:`ARCHIVED_CONFIG`, the run's config: the config path a
 manifest records is absolute and rarely outlives the checkout it ran in,
 and the report needs the config for the ground truth. The config is
@@ -18,11 +18,11 @@ import os
 from pathlib import Path
 from typing import List
 
-from ..loop.cycle_state import CycleState, config_sha256
-from ..loop.state_io import atomic_open, atomic_write_text, read_json
-from ..loop.work_dir_layout import (LABELED_IDS, MANIFEST, METRICS, POOL_IDS,
-                                    PSEUDO_LABELS, SCORES, SELECTED_IDS,
-                                    SUMMARY, UNLABELED_IDS)
+from ..workdir.cycle_state import CycleState, config_sha256
+from ..workdir.state_io import atomic_open, atomic_write_text, read_json
+from ..workdir.layout import (LABELED_IDS, MANIFEST, METRICS, POOL_IDS,
+                              PSEUDO_LABELS, SCORES, SELECTED_IDS, SUMMARY,
+                              UNLABELED_IDS)
 
 #: The run's config, beside the manifest, in an archive.
 ARCHIVED_CONFIG = 'config.py'

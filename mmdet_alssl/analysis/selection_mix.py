@@ -6,8 +6,8 @@ from typing import List, Mapping, Optional, Sequence
 
 import numpy as np
 
-from ..loop.cycle_state import CycleState
-from ..loop.work_dir_layout import LABELED_IDS
+from ..workdir.cycle_state import CycleState
+from ..workdir.layout import LABELED_IDS
 from .report import RunResult, box_counts
 
 

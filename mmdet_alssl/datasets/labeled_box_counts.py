@@ -1,12 +1,33 @@
-"""Ground-truth boxes per class of the labeled images a model trained on,
-read from the training data set itself (human labels of ``--human``
-included), for the count guard on pseudo-labels."""
-from typing import List, Tuple
+"""Boxes per class: :func:`count_per_class` of any label lists (the one
+count the report and the count guard share), and the ground-truth boxes of
+the labeled images a model trained on, read from the training data set
+itself (human labels of ``--human`` included), for the count guard on
+pseudo-labels."""
+from typing import Iterable, List, Sequence, Tuple
 
 import numpy as np
 
 from .active_split import ActiveSplitMixin
 from .label_type import LABELED
+
+
+def count_per_class(label_lists: Iterable[Sequence[int]],
+                    num_classes: int) -> np.ndarray:
+    """Boxes per class over images.
+
+    Args:
+        label_lists (Iterable[Sequence[int]]): per image, its boxes' labels
+            in [0, C) (lists, arrays or tensors).
+        num_classes (int): C.
+
+    Returns:
+        ndarray: (C,) int64 counts.
+    """
+    counts = np.zeros(num_classes, np.int64)
+    for labels in label_lists:
+        counts += np.bincount(np.asarray(labels, np.int64).reshape(-1),
+                              minlength=num_classes)[:num_classes]
+    return counts
 
 
 def labeled_parts(dataset) -> List[ActiveSplitMixin]:
@@ -42,13 +63,9 @@ def labeled_box_counts(dataset, num_classes: int) -> Tuple[List[int], int]:
                          f'active-split data set (ALVOCDataset / '
                          f'ALCocoDataset with label_type=\'labeled\') to '
                          f'count ground-truth boxes in')
-    counts, images = np.zeros(num_classes, np.int64), 0
     for part in parts:
         part.full_init()
-        for i in range(len(part)):
-            labels = [inst['bbox_label']
-                      for inst in part.get_data_info(i)['instances']]
-            counts += np.bincount(np.asarray(labels, np.int64),
-                                  minlength=num_classes)[:num_classes]
-        images += len(part)
-    return counts.tolist(), images
+    counts = count_per_class(
+        ([inst['bbox_label'] for inst in part.get_data_info(i)['instances']]
+         for part in parts for i in range(len(part))), num_classes)
+    return counts.tolist(), sum(len(part) for part in parts)

@@ -3,7 +3,7 @@ select (ActiveLearningHook) -> test, with every step's state on disk.
 
     tools/al_loop.sh CONFIG WORK_DIR [--cycles N] [--initial N] [--budget N]
         [--strategy NAME] [--tau X] [--seed N] [--score-thr X]
-        [--warm-start | --no-warm-start] [--pseudo-flip-iou X]
+        [--warm-start | --no-warm-start]
         [--human] [--train-iters N] [--initial-iters N] [--pool-size N]
         [--launcher pytorch --nproc-per-node N [--master-port P]
          [--nnodes N --node-rank R --master-addr HOST]]
@@ -47,22 +47,24 @@ from mmdet.registry import DATASETS
 from mmdet.utils import register_all_modules
 from mmengine.config import Config, DictAction
 
-from ..acquisition.settings import check_int
+from ..acquisition.settings import AcquisitionSettings, check_int
 from . import loop_plan as plan
-from .cycle_config import cycle_cfg_options, find_al_datasets, pool_part_cfgs
-from .cycle_state import CycleState
+from ..datasets.pool import build_pool, find_al_datasets
+from .cycle_config import cycle_cfg_options
+from ..workdir.cycle_state import CycleState
 from .evaluate import evaluate_cycle
 from .human_labels import build_to_label_json
 from .loop_settings import resolve_settings, run_manifest
 from .mmdet_tools import TOOL_MODULE, trust_own_checkpoints
 from .node_launch import LaunchBoard, follow
-from .state_io import atomic_write_text, read_json, write_ids, write_json
-from .work_dir_layout import (ACQUIRE, DONE_DIR, END, EXPORT, LABELED_IDS,
+from ..workdir.state_io import (atomic_write_text, read_json, write_ids,
+                                write_json)
+from ..workdir.layout import (ACQUIRE, DONE_DIR, END, EXPORT, LABELED_IDS,
                               LABELS, LAST_CHECKPOINT, MANIFEST, METRICS,
                               POOL_IDS, PSEUDO_LABELS, SPLIT, SUMMARY, TEST,
                               TO_LABEL_IDS, TO_LABEL_IMAGES, TO_LABEL_JSON,
                               TRAIN, UNLABELED_IDS)
-from .work_dir_lock import DIE_WITH_PARENT_ENV, WorkDirLock, die_with_parent
+from ..workdir.lock import DIE_WITH_PARENT_ENV, WorkDirLock, die_with_parent
 
 
 class LoopError(RuntimeError):
@@ -75,11 +77,13 @@ def parse_args(argv=None):
         'command after an interruption.')
     p.add_argument('config')
     p.add_argument('work_dir')
-    for name, kind in (('initial', int), ('budget', int), ('cycles', int),
-                       ('strategy', str), ('tau', float), ('seed', int),
-                       ('score-thr', float), ('pseudo-flip-iou', float)):
-        p.add_argument(f'--{name}', type=kind, default=None,
-                       help="default: the config's active_learning value")
+    for name, kind, doc in (
+            ('initial', int, 'images labeled at random before cycle 0'),
+            ('cycles', int, 'active-learning cycles after cycle 0'),
+            *AcquisitionSettings.flags()):
+        p.add_argument(f'--{name.replace("_", "-")}', type=kind,
+                       default=None, help=f"{doc} (default: the config's "
+                       f'active_learning value)')
     p.add_argument('--warm-start', action=argparse.BooleanOptionalAction,
                    default=None,
                    help="start each cycle from the previous cycle's weights "
@@ -147,8 +151,10 @@ class ActiveLearningLoop:
         s = self.s
         manifest = self.state.work_dir / MANIFEST
         fresh = not manifest.exists()
-        self.state.ensure_manifest(run_manifest(
-            self.config, s, plan.cli_options(self.options)))
+        # WORK_DIRs made before a setting existed ran at its default.
+        self.state.ensure_manifest(
+            run_manifest(self.config, s, plan.cli_options(self.options)),
+            defaults=AcquisitionSettings().to_dict())
         try:
             return self._run_steps()
         except BaseException:
@@ -186,15 +192,13 @@ class ActiveLearningLoop:
         """The pool's data sets (the unlabeled active-split ones of
         train_dataloader with every image, else the labeled ones)."""
         if self._parts is None:
-            self._parts = []
-            for ds_cfg in pool_part_cfgs(self.cfg.train_dataloader):
-                part = DATASETS.build(ds_cfg)
+            self._parts = build_pool(self.cfg.train_dataloader)
+            for part in self._parts:
                 if part.unusable_images:
                     self.log(f'{len(part.unusable_images)} pool image(s) '
                              f'cannot be used and are left out of the pool '
                              f'(listed in each cycle\'s skipped images): '
                              f'{list(part.unusable_images.items())[:10]}')
-                self._parts.append(part)
         return self._parts
 
     def pool_infos(self) -> dict:
@@ -326,15 +330,10 @@ class ActiveLearningLoop:
         s = self.s
         options = {'randomness.seed': s['seed'], 'val_cfg': None,
                    'val_dataloader': None, 'val_evaluator': None}
-        hook = dict(select=select, budget=s['budget'], strategy=s['strategy'],
-                    tau=s['tau'], score_thr=s['score_thr'],
-                    pseudo_labels=s['pseudo_labels'], seed=s['seed'],
-                    pseudo_flip_iou=s['pseudo_flip_iou'],
-                    pseudo_max_count_ratio=s['pseudo_max_count_ratio'])
-        if s['strategy_kwargs']:
-            hook['strategy_kwargs'] = s['strategy_kwargs']
+        acquisition = {n: s[n] for n in AcquisitionSettings.names()}
         options.update(cycle_cfg_options(self.cfg, self.state, k,
-                                         human=s['human'], **hook))
+                                         human=s['human'], select=select,
+                                         acquisition=acquisition))
         clash = sorted(set(options) & set(self.options))
         if clash:
             raise ValueError(f'--cfg-options {clash} are set by the loop '

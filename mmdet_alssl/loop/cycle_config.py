@@ -1,5 +1,4 @@
-"""Which config keys point a training run at one active-learning cycle, and
-which data sets make up its pool.
+"""Which config keys point a training run at one active-learning cycle.
 
 A cycle is trained by MMDetection's own ``tools/train.py``; what makes it
 "cycle k" is a handful of ``--cfg-options``: the labeled/unlabeled id files
@@ -8,8 +7,9 @@ and the ``ActiveLearningHook`` entry of ``custom_hooks``. The training set
 is either an ``ActiveLearningDataset`` around the user's own data set config
 (the usual way), or explicit ``ALVOCDataset`` / ``ALCocoDataset`` parts with
 ``label_type`` ``'labeled'`` and ``'unlabeled'``. This module
-computes them from a config and a :class:`~.cycle_state.CycleState`; it is
-pure (no Runner, no file written), so a loop can print, log or test them.
+computes them from a config and a
+:class:`~mmdet_alssl.workdir.CycleState`; it is pure (no Runner, no file
+written), so a loop can print, log or test them.
 
 Keys are dotted paths with list indices, as ``Config.merge_from_dict`` and
 ``--cfg-options`` take them, e.g.
@@ -18,132 +18,22 @@ config file cannot be overridden (MMEngine substitutes them when it reads
 the file), which is why the data set keys themselves are returned.
 """
 import inspect
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, Mapping
 
 from mmdet.registry import HOOKS
 
-from ..datasets.active_learning_dataset import (WRAPPED_KEYS,
-                                                ActiveLearningDataset,
-                                                active_split_cfg, pool_parts,
-                                                registered_class)
-from ..datasets.active_split import ActiveSplitMixin
+from ..datasets.active_learning_dataset import registered_class
 from ..datasets.label_type import LABEL_TYPE_KEY, LABELED, UNLABELED
-from ..datasets.split_files import IdsArg
-from .cycle_state import CycleState
-from .work_dir_layout import (HUMAN_LABELS, LABELED_IDS, PSEUDO_LABELS,
+from ..datasets.pool import NO_SPLIT_FIX, find_al_datasets, is_wrapper
+from ..workdir.cycle_state import CycleState
+from ..workdir.layout import (HUMAN_LABELS, LABELED_IDS, PSEUDO_LABELS,
                               UNLABELED_IDS)
 
-#: What a config without an active-split data set is told to do.
-NO_SPLIT_FIX = (
-    "wrap the training data set: train_dataloader = dict(sampler=dict("
-    "type='SemiSupervisedSampler', batch_size=N), batch_sampler=None, "
-    "dataset=dict(_delete_=True, type='ActiveLearningDataset', "
-    "dataset={{_base_.train_dataloader.dataset}})) (README: 'Your own "
-    "data set')")
 HOOK_TYPE = 'ActiveLearningHook'
 #: The role of an ActiveLearningDataset: labeled and unlabeled in one.
 WRAPPER = 'labeled+unlabeled'
 #: Hook arguments the loop sets itself; not accepted as overrides.
 _LOOP_SET = ('work_dir', 'cycle')
-
-
-def _is_a(cfg: Mapping, classes) -> bool:
-    cls = registered_class(cfg.get('type'))
-    return cls is not None and issubclass(cls, classes)
-
-
-def _is_al_dataset(cfg: Mapping) -> bool:
-    return _is_a(cfg, (ActiveSplitMixin, ActiveLearningDataset))
-
-
-def _is_wrapper(cfg: Mapping) -> bool:
-    return _is_a(cfg, ActiveLearningDataset)
-
-
-def _walk(node: Any, key: str, found: List[Tuple[str, Mapping]]) -> None:
-    if isinstance(node, (list, tuple)):
-        for i, item in enumerate(node):
-            _walk(item, f'{key}.{i}', found)
-    elif isinstance(node, Mapping):
-        if 'type' in node and _is_al_dataset(node):
-            found.append((key, node))
-            return
-        for name in WRAPPED_KEYS:
-            if name in node:
-                _walk(node[name], f'{key}.{name}', found)
-
-
-def find_al_datasets(dataloader_cfg: Mapping,
-                     prefix: str = 'train_dataloader'
-                     ) -> List[Tuple[str, Mapping]]:
-    """Every active-split data set (``ActiveLearningDataset``,
-    ``ALVOCDataset``, ``ALCocoDataset`` or a registered subclass of
-    :class:`ActiveSplitMixin`) of a dataloader config.
-
-    Wrappers are walked through their ``dataset`` / ``datasets`` keys
-    (:data:`WRAPPED_KEYS`), nested lists included; an active-split data set
-    is not looked into.
-
-    Args:
-        dataloader_cfg (Mapping): e.g. ``cfg.train_dataloader``.
-        prefix (str): dotted key of ``dataloader_cfg`` itself. Default
-            ``'train_dataloader'``.
-
-    Returns:
-        list[tuple[str, Mapping]]: ``(dotted key, data set config)`` in
-        config order, e.g. ``('train_dataloader.dataset.datasets.0', {...})``.
-    """
-    if not isinstance(dataloader_cfg, Mapping):
-        raise ValueError(f'{prefix} must be a dataloader config dict, got '
-                         f'{type(dataloader_cfg).__name__}')
-    found: List[Tuple[str, Mapping]] = []
-    if 'dataset' in dataloader_cfg:
-        _walk(dataloader_cfg['dataset'], f'{prefix}.dataset', found)
-    return found
-
-
-def pool_part_cfgs(dataloader_cfg: Mapping,
-                   label_type: str = UNLABELED,
-                   image_ids: Optional[IdsArg] = None) -> List[dict]:
-    """Configs of every part of the pool of a training dataloader.
-
-    The ONE definition of "the pool", used by the loop (split, export), the
-    hook (scoring) and the report (ground truth): the parts of the data set
-    an ``ActiveLearningDataset`` wraps, else the ``'unlabeled'``
-    active-split data sets of ``dataloader_cfg`` (each part, e.g. VOC2007
-    and VOC2012), or its labeled ones if it has none. Each copy is rebuilt
-    as ``label_type`` over ``image_ids`` (None: all its images), without
-    pseudo or human label files; with several parts, each keeps the ids it
-    holds (``ids_outside_pool='ignore'``).
-
-    Args:
-        dataloader_cfg (Mapping): e.g. ``cfg.train_dataloader``.
-        label_type (str): ``'unlabeled'`` (images only) or ``'labeled'``
-            (with the data set's own annotations). Defaults to unlabeled.
-        image_ids (str | Sequence | None): an ids file or list; None: all.
-
-    Returns:
-        list[dict]: one data set config per part, in config order.
-
-    Raises:
-        ValueError: no active-split data set, naming the fix.
-    """
-    found = [ds for _, ds in find_al_datasets(dataloader_cfg)]
-    if not found:
-        raise ValueError(
-            'train_dataloader has no active-split data set, so there is no '
-            f'pool to label from; {NO_SPLIT_FIX}')
-    wrapped = [part for ds in found if _is_wrapper(ds)
-               for part in pool_parts(ds['dataset'])]
-    if wrapped:
-        return [active_split_cfg(part, label_type, image_ids,
-                                 one_of_several=len(wrapped) > 1)
-                for part in wrapped]
-    unlabeled = [ds for ds in found
-                 if ds.get(LABEL_TYPE_KEY, LABELED) == UNLABELED]
-    parts = unlabeled or found
-    return [active_split_cfg(part, label_type, image_ids,
-                             one_of_several=len(parts) > 1) for part in parts]
 
 
 def find_hook(custom_hooks: Any) -> int:
@@ -220,7 +110,7 @@ def cycle_cfg_options(cfg: Mapping, state: CycleState, k: int, *,
     """
     state.cycle_dir(k)  # validates k
     datasets = find_al_datasets(cfg.get('train_dataloader') or {})
-    types = [WRAPPER if _is_wrapper(ds) else ds.get(LABEL_TYPE_KEY, LABELED)
+    types = [WRAPPER if is_wrapper(ds) else ds.get(LABEL_TYPE_KEY, LABELED)
              for _, ds in datasets]
     if LABELED not in types and WRAPPER not in types:
         raise ValueError(

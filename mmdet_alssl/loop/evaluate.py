@@ -15,10 +15,10 @@ from typing import Mapping, Optional
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from .cycle_state import CycleState
+from ..workdir.cycle_state import CycleState
 from .eval_summary import summarize_metrics
 from .mmdet_tools import trust_own_checkpoints
-from .work_dir_layout import TEST
+from ..workdir.layout import TEST
 
 
 def evaluate_checkpoint(config, checkpoint, log_dir,

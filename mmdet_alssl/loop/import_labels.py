@@ -13,10 +13,10 @@ later cycles on the old boxes).
 """
 import json
 
-from .cycle_state import CycleState
+from ..workdir.cycle_state import CycleState
 from .human_labels import merge_human_labels
-from .state_io import read_json, write_json
-from .work_dir_layout import EXPORT, HUMAN_LABELS, LABELS, TO_LABEL_JSON, TRAIN
+from ..workdir.state_io import read_json, write_json
+from ..workdir.layout import EXPORT, HUMAN_LABELS, LABELS, TO_LABEL_JSON, TRAIN
 
 
 def waiting_cycle(state: CycleState) -> int:

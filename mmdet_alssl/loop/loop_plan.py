@@ -16,8 +16,8 @@ from typing import Hashable, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from ..acquisition.strategies import id_sort_key
-from .cycle_state import CycleState
-from .work_dir_layout import (ACQUIRE, END, EXPORT, LABELS, LAST_CHECKPOINT,
+from ..workdir.cycle_state import CycleState
+from ..workdir.layout import (ACQUIRE, END, EXPORT, LABELS, LAST_CHECKPOINT,
                               SPLIT, TEST, TRAIN)
 
 

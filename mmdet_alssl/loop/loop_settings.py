@@ -4,38 +4,34 @@ manifest that ties a WORK_DIR to them.
 
 Settings (``tools/al_loop.py`` flag / ``active_learning`` key):
 
-- ``initial`` (>= 1), ``budget`` (>= 1), ``cycles`` (>= 0), ``seed``
-  (>= 0), ``strategy`` (a registered name), ``tau`` (in (0, 1]),
-  ``score_thr`` (in [0, 1]): required, from either place;
-- ``pseudo_labels`` (default True), ``warm_start`` (default False;
-  ``--no-warm-start`` turns a config's off and drops its
-  ``warm_start_cfg_options``),
-  ``strategy_kwargs`` (config only, default {}), ``initial_iters``
+- every field of :class:`~mmdet_alssl.acquisition.settings.
+  AcquisitionSettings` (declared, checked and documented there; handed to
+  each cycle's ``ActiveLearningHook`` unchanged); of them ``budget``,
+  ``strategy``, ``tau``, ``seed`` and ``score_thr`` are required here, from
+  either place;
+- ``initial`` (>= 1), ``cycles`` (>= 0): required;
+- ``warm_start`` (default False; ``--no-warm-start`` turns a config's off
+  and drops its ``warm_start_cfg_options``), ``initial_iters``
   (``train_cfg.max_iters`` of cycle 0 only, >= 1; default None: the same
   length as every cycle), ``warm_start_cfg_options`` (config only, default
   {}: ``--cfg-options`` for the warm-started cycles k >= 1, e.g. a lower
-  learning rate for fine-tuning), ``pseudo_flip_iou`` (default None: the
-  τ gate only; else in (0, 1], the flip gate of ``pseudo_label_boxes``),
-  ``pseudo_max_count_ratio`` (config only; default None: off; else > 0,
-  the count guard of ``ActiveLearningHook``);
+  learning rate for fine-tuning);
 - ``human``, ``pool_size`` (command line only; pool_size >= 1 or None).
 """
 from typing import Any, Mapping, Optional, Sequence
 
-from ..acquisition.settings import (check_budget, check_int,
-                                    check_pseudo_flip_iou,
-                                    check_pseudo_max_count_ratio,
-                                    check_score_thr, check_seed,
-                                    check_strategy, check_tau)
-from .cycle_state import make_manifest
+from ..acquisition.settings import AcquisitionSettings, check_int
+from ..workdir.cycle_state import make_manifest
 
 #: Settings that must be given on the command line or in the config.
 REQUIRED = ('initial', 'budget', 'cycles', 'strategy', 'tau', 'seed',
             'score_thr')
-#: Settings with a default: name -> default.
-OPTIONAL = dict(pseudo_labels=True, warm_start=False, strategy_kwargs={},
-                initial_iters=None, warm_start_cfg_options={},
-                pseudo_flip_iou=None, pseudo_max_count_ratio=None)
+#: The loop's own settings with a default: name -> default.
+OPTIONAL = dict(warm_start=False, initial_iters=None,
+                warm_start_cfg_options={})
+#: Every key ``active_learning`` may hold.
+CONFIG_KEYS = tuple(dict.fromkeys(
+    REQUIRED + tuple(OPTIONAL) + AcquisitionSettings.names()))
 
 
 def resolve_settings(cli: Mapping[str, Any],
@@ -54,29 +50,27 @@ def resolve_settings(cli: Mapping[str, Any],
         ValueError: a missing or invalid setting, naming it and the flag.
     """
     defaults = dict(defaults or {})
+    unknown = sorted(set(defaults) - set(CONFIG_KEYS))
+    if unknown:
+        raise ValueError(f'active_learning has unknown setting(s) {unknown}; '
+                         f'known: {", ".join(CONFIG_KEYS)}')
     s = {}
-    for name in REQUIRED + tuple(OPTIONAL):
+    for name in CONFIG_KEYS:
         value = cli.get(name)
         s[name] = defaults.get(name) if value is None else value
-        if s[name] is None:
-            if name in REQUIRED:
-                raise ValueError(
-                    f'no {name} given: pass --{name.replace("_", "-")} or '
-                    f'set active_learning.{name} in the config')
-            s[name] = OPTIONAL[name]
+        if s[name] is None and name in REQUIRED:
+            raise ValueError(
+                f'no {name} given: pass --{name.replace("_", "-")} or '
+                f'set active_learning.{name} in the config')
     check_int('cycles', s['cycles'], 0, 'pass --cycles N')
     check_int('initial', s['initial'], 1, 'pass --initial N')
-    s['budget'] = check_budget(s['budget'])
-    s['seed'] = check_seed(s['seed'])
-    s['tau'] = check_tau(s['tau'])
-    s['strategy'] = check_strategy(s['strategy'])
-    s['score_thr'] = check_score_thr(s['score_thr'])
-    s['pseudo_labels'] = bool(s['pseudo_labels'])
-    s['pseudo_flip_iou'] = check_pseudo_flip_iou(s['pseudo_flip_iou'])
-    s['pseudo_max_count_ratio'] = check_pseudo_max_count_ratio(
-        s['pseudo_max_count_ratio'])
+    s.update(AcquisitionSettings.from_mapping({
+        name: s[name] for name in AcquisitionSettings.names()
+        if s[name] is not None}).to_dict())
+    for name, default in OPTIONAL.items():
+        if s[name] is None:
+            s[name] = default
     s['warm_start'] = bool(s['warm_start'])
-    s['strategy_kwargs'] = dict(s['strategy_kwargs'])
     s['warm_start_cfg_options'] = dict(s['warm_start_cfg_options'])
     if s['warm_start_cfg_options'] and not s['warm_start']:
         if cli.get('warm_start') is False:

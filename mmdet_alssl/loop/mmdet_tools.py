@@ -67,7 +67,7 @@ def run_mmdet_tool(name: str, argv=None) -> None:
 
     import mmdet_alssl  # noqa: F401  (registers the components)
     from .process_memory import keep_freed_memory
-    from .work_dir_lock import DIE_WITH_PARENT_ENV, die_with_parent
+    from ..workdir.lock import DIE_WITH_PARENT_ENV, die_with_parent
     if os.environ.get(DIE_WITH_PARENT_ENV):  # started by the loop
         die_with_parent()
     trust_own_checkpoints()

@@ -21,9 +21,9 @@ import uuid
 from pathlib import Path
 from typing import Callable, List, Optional
 
-from .state_io import write_json
-from .work_dir_layout import LOCK_FILE, NODE_LAUNCH
-from .work_dir_lock import die_with_parent, is_locked
+from ..workdir.state_io import write_json
+from ..workdir.layout import LOCK_FILE, NODE_LAUNCH
+from ..workdir.lock import die_with_parent, is_locked
 
 RUN, END = 'run', 'end'
 

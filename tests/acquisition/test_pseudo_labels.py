@@ -3,9 +3,9 @@
 import pytest
 import torch
 
-from mmdet_alssl.acquisition.pseudo_labels import (
-    build_pseudo_label_json, flip_twin_iou, overconfident_classes,
-    pseudo_label_boxes)
+from mmdet_alssl.acquisition.pseudo_labels import (build_pseudo_label_json,
+                                                   overconfident_classes,
+                                                   pseudo_label_boxes)
 
 BOXES = torch.tensor([
     [0., 0., 10., 10.],  # class 0 at 0.95 -> pseudo-label
@@ -54,58 +54,6 @@ def test_background_argmax_is_never_a_pseudo_label():
     probs = torch.tensor([[0.45, 0.0, 0.0, 0.55]])
     out = pseudo_label_boxes(BOXES[:1], probs, tau=0.4)
     assert out['labels'].tolist() == []
-
-
-# Priors 0 and 3 are each other's mirror twins, 1 and 2 too.
-MIRROR = torch.tensor([3, 2, 1, 0])
-# The flipped image's boxes, un-flipped: prior 0's twin (3) agrees exactly,
-# prior 3's twin (0) is shifted by half a box.
-FLIP_BOXES = torch.tensor([[45., 40., 55., 50.], [0., 0., 1., 1.],
-                           [1., 1., 11., 11.], [0., 0., 10., 10.]])
-
-
-def test_flip_twin_iou_hand_computed():
-    # Twin of prior 0 (= flip prior 3) has box [0, 0, 10, 10]: the same box,
-    # IoU 1; twin of prior 3 (= flip prior 0) is [45, 40, 55, 50]: 50 / 150.
-    iou = flip_twin_iou(BOXES, FLIP_BOXES, MIRROR)
-    assert iou.tolist() == pytest.approx([1.0, 1.0, 0.0, 1 / 3])
-
-
-def test_flip_gate_drops_boxes_that_move_in_the_flip():
-    gated = dict(flip_boxes=FLIP_BOXES, mirror_index=MIRROR)
-    # tau 0.9 keeps priors 3 then 0 (test_pseudo_label_boxes_eq6); prior 3's
-    # twin overlaps it at 1/3 only.
-    out = pseudo_label_boxes(BOXES, PROBS, tau=0.9, min_flip_iou=0.5,
-                             **gated)
-    assert out['bboxes'].tolist() == [[0., 0., 10., 10.]]
-    assert out['labels'].tolist() == [0]
-    out = pseudo_label_boxes(BOXES, PROBS, tau=0.9, min_flip_iou=0.3,
-                             **gated)
-    assert out['labels'].tolist() == [2, 0]
-    # The gate never adds: prior 1 (suppressed by NMS) stays out although
-    # its twin agrees exactly.
-    out = pseudo_label_boxes(BOXES, PROBS, tau=0.9, min_flip_iou=1.0,
-                             **gated)
-    assert out['labels'].tolist() == [0]
-
-
-def test_flip_gate_keeps_everything_on_a_symmetric_image():
-    # A left-right symmetric image: each prior's twin predicts the mirror
-    # box, which un-flipped is the same box.
-    out = pseudo_label_boxes(BOXES, PROBS, tau=0.8, min_flip_iou=1.0,
-                             flip_boxes=BOXES[MIRROR], mirror_index=MIRROR)
-    plain = pseudo_label_boxes(BOXES, PROBS, tau=0.8)
-    assert out['labels'].tolist() == [2, 0, 2]
-    for key in ('bboxes', 'labels', 'scores'):
-        assert torch.equal(out[key], plain[key])
-
-
-def test_flip_gate_needs_the_flip():
-    with pytest.raises(ValueError, match='needs flip_boxes and mirror_index'):
-        pseudo_label_boxes(BOXES, PROBS, tau=0.9, min_flip_iou=0.5)
-    with pytest.raises(ValueError, match='one row per prior'):
-        pseudo_label_boxes(BOXES, PROBS, tau=0.9, min_flip_iou=0.5,
-                           flip_boxes=BOXES, mirror_index=MIRROR[:3])
 
 
 def test_overconfident_classes_hand_computed():

@@ -10,7 +10,7 @@ import torch
 from mmdet.structures.bbox import bbox_flip
 
 from mmdet_alssl.acquisition.scores import (entropy, keep_detections,
-                                                match_flipped, score_image)
+                                            match_flipped, score_image)
 
 BOXES = torch.tensor([
     [0., 0., 10., 10.],  # prior 0: class 0 at 0.7 -> kept
@@ -100,17 +100,13 @@ def test_score_image_hand_computed(pairing):
     assert s['unified'] == pytest.approx(0.3562788, abs=1e-5)
 
 
-def test_score_image_detection_candidates_mode():
-    # Flipped NMS (no score threshold): flip prior 1 (0.7) suppresses flip
-    # prior 0 (0.4, same class 0), so det 0 is matched to flip prior 1,
-    # which agrees with it: inconsistency 0 for both detections.
-    s = score_image(BOXES, PROBS, FLIP_BOXES, FLIP_PROBS,
-                    flip_candidates='detections')
-    assert s['inconsistency'] == pytest.approx(0.0, abs=1e-6)
-    assert s['entropy'] == pytest.approx(H_DET2, abs=1e-5)
-    with pytest.raises(ValueError, match='flip_candidates'):
-        score_image(BOXES, PROBS, FLIP_BOXES, FLIP_PROBS,
-                    flip_candidates='nearest')
+def test_score_image_unknown_pairing():
+    # 'detections' (highest IoU among the flipped detections) was measured
+    # below the mirror pairing and removed
+    for mode in ('nearest', 'detections'):
+        with pytest.raises(ValueError, match='flip_candidates'):
+            score_image(BOXES, PROBS, FLIP_BOXES, FLIP_PROBS,
+                        flip_candidates=mode)
 
 
 def test_symmetric_image_zero_inconsistency():

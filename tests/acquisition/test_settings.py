@@ -1,5 +1,5 @@
-"""The one set of bounds of the acquisition settings (used by the loop's
-settings and the hook's constructor)."""
+"""The acquisition settings: one object, each value checked once (the
+loop's settings and the hook's constructor both build it)."""
 import math
 
 import numpy as np
@@ -30,9 +30,6 @@ def test_good_values_come_back_normalised():
     assert settings.check_seed(0) == 0
     assert settings.check_score_thr(0) == 0.0
     assert settings.check_strategy('unified') == 'unified'
-    settings.check_nms(0.45, 100, -1)
-    assert settings.check_pseudo_flip_iou(None) is None
-    assert settings.check_pseudo_flip_iou(1) == 1.0
     assert settings.check_pseudo_max_count_ratio(None) is None
     assert settings.check_pseudo_max_count_ratio(2) == 2.0
 
@@ -42,13 +39,6 @@ def test_good_values_come_back_normalised():
     (lambda: settings.check_score_thr(1.5), r'score_thr=1.5 is outside'),
     (lambda: settings.check_score_thr(math.nan), 'score_thr=nan'),
     (lambda: settings.check_strategy('best'), "unknown strategy 'best'"),
-    (lambda: settings.check_nms(0.0, 100, 1000), 'iou_thr=0.0'),
-    (lambda: settings.check_nms(0.45, 0, 1000), 'max_per_img=0'),
-    (lambda: settings.check_nms(0.45, 100, 0), 'nms_pre=0'),
-    (lambda: settings.check_pseudo_flip_iou(0.0),
-     r'pseudo_flip_iou=0.0 is outside \(0, 1\].*--pseudo-flip-iou'),
-    (lambda: settings.check_pseudo_flip_iou(1.5), 'pseudo_flip_iou=1.5'),
-    (lambda: settings.check_pseudo_flip_iou(True), 'pseudo_flip_iou=True'),
     (lambda: settings.check_pseudo_max_count_ratio(-1.0),
      r'pseudo_max_count_ratio=-1.0 must be a number > 0.*None turns the '
      r'guard off'),
@@ -60,3 +50,44 @@ def test_good_values_come_back_normalised():
 def test_bad_values_are_named(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_settings_object_defaults_normalise_and_round_trip():
+    s = settings.AcquisitionSettings()
+    assert s.to_dict() == dict(
+        budget=None, strategy='unified', strategy_kwargs={}, tau=0.99,
+        score_thr=0.5, pseudo_labels=True, seed=0,
+        pseudo_max_count_ratio=None, iou_thr=0.45, max_per_img=100,
+        nms_pre=1000, flip_candidates='mirror')
+    s = settings.AcquisitionSettings(budget=np.int64(3), tau=1, score_thr=0,
+                                     nms_pre=-1, pseudo_max_count_ratio=2)
+    assert (s.budget, s.tau, s.score_thr, s.nms_pre) == (3, 1.0, 0.0, -1)
+    assert type(s.budget) is int and type(s.tau) is float
+    assert s.pseudo_max_count_ratio == 2.0
+    again = settings.AcquisitionSettings.from_mapping(s.to_dict())
+    assert again == s
+    assert s.nms() == dict(iou_thr=0.45, max_per_img=100, nms_pre=-1)
+
+
+def test_flags_are_the_settings_the_loop_takes_on_its_command_line():
+    assert [(name, kind) for name, kind, _ in
+            settings.AcquisitionSettings.flags()] == [
+        ('budget', int), ('strategy', str), ('tau', float),
+        ('score_thr', float), ('seed', int)]
+
+
+@pytest.mark.parametrize('values, match', [
+    (dict(tau=0.0), r'tau=0.0 is outside \(0, 1\]'),
+    (dict(budget=0), 'budget=0 must be an integer >= 1'),
+    (dict(iou_thr=0.0), r'iou_thr=0.0 is outside \(0, 1\]'),
+    (dict(max_per_img=0), 'max_per_img=0 must be an integer >= 1'),
+    (dict(nms_pre=0), 'nms_pre=0 must be an integer >= 1; or -1'),
+    (dict(flip_candidates='detections'),
+     "flip_candidates='detections'; use one of \\('mirror', 'priors'\\)"),
+    (dict(pseudo_flip_iou=0.5),
+     r"hook has unknown setting\(s\) \['pseudo_flip_iou'\]; known: "
+     r"\['budget'"),
+])
+def test_settings_object_names_bad_values(values, match):
+    with pytest.raises(ValueError, match=match):
+        settings.AcquisitionSettings.from_mapping(values, 'hook')

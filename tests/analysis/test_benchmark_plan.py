@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from mmdet_alssl.analysis import benchmark_plan as bp
-from mmdet_alssl.loop import CycleState
+from mmdet_alssl.workdir import CycleState
 from mmdet_alssl.loop.loop_plan import Step, next_step
-from mmdet_alssl.loop.work_dir_layout import ACQUIRE, SPLIT, TRAIN
+from mmdet_alssl.workdir.layout import ACQUIRE, SPLIT, TRAIN
 from tests.helpers import BENCH_POOL as POOL
 from tests.helpers import fake_cycle, finished_run, manifest
 
@@ -38,10 +38,6 @@ def test_plan_order_arguments_and_sharing(tmp_path):
     assert pseudo_only.shared_dir == shared  # random's selection
     assert pseudo_only.argv[6:8] == ['--strategy', 'random']
     assert pseudo_only.argv[-1] == 'active_learning.pseudo_labels=True'
-    gated = by[1, 'full_flip_gate']
-    assert gated.shared_dir == shared
-    assert gated.argv[-2:] == ['active_learning.pseudo_labels=True',
-                               'active_learning.pseudo_flip_iou=0.5']
     no_con = by[1, 'random_no_con']
     assert no_con.shared_dir is None and no_con.cycles == 4
     assert no_con.argv[-1] == 'model.consistency_weight=0.0'
@@ -54,7 +50,6 @@ def test_plan_order_arguments_and_sharing(tmp_path):
 
 
 def test_the_opt_in_runs_run_only_when_named():
-    assert 'full_flip_gate' not in bp.DEFAULT_RUNS
     assert 'random_pseudo' not in bp.DEFAULT_RUNS
     assert bp.DEFAULT_RUNS == ('random', 'entropy', 'inconsistency',
                                'unified', 'full', 'random_no_con',

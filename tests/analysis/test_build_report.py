@@ -1,8 +1,8 @@
 """build_report.py's ground truth: each distinct pool parsed once."""
 from mmdet_alssl.analysis import build_report as build_report_module
 from mmdet_alssl.analysis import report
-from mmdet_alssl.loop.state_io import write_ids
-from mmdet_alssl.loop.work_dir_layout import POOL_IDS
+from mmdet_alssl.workdir.state_io import write_ids
+from mmdet_alssl.workdir.layout import POOL_IDS
 from tests.helpers import make_run, write_pool
 
 

@@ -7,7 +7,7 @@ import pytest
 from mmengine.config import Config
 
 from mmdet_alssl.analysis import report
-from mmdet_alssl.loop import CycleState
+from mmdet_alssl.workdir import CycleState
 from tests.helpers import write_voc
 
 CLASSES = ('a', 'b', 'c')

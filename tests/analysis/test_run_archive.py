@@ -8,9 +8,9 @@ from mmdet_alssl.analysis import report
 from mmdet_alssl.analysis.build_report import build_report
 from mmdet_alssl.analysis.run_archive import (ARCHIVED_CONFIG, CONFIGS_DIR,
                                               archive_run)
-from mmdet_alssl.loop.cycle_state import config_sha256
-from mmdet_alssl.loop.state_io import read_json, write_json
-from mmdet_alssl.loop.work_dir_layout import MANIFEST, SUMMARY
+from mmdet_alssl.workdir.cycle_state import config_sha256
+from mmdet_alssl.workdir.state_io import read_json, write_json
+from mmdet_alssl.workdir.layout import MANIFEST, SUMMARY
 from tests.helpers import make_run, pseudo, write_pool
 
 

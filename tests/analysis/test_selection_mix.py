@@ -6,8 +6,8 @@ import pytest
 from mmdet_alssl.analysis import report
 from mmdet_alssl.analysis.selection_mix import (acquired_ids, class_mix,
                                                 pooled_per_image)
-from mmdet_alssl.loop import CycleState
-from mmdet_alssl.loop.work_dir_layout import LABELED_IDS
+from mmdet_alssl.workdir import CycleState
+from mmdet_alssl.workdir.layout import LABELED_IDS
 from tests.analysis.test_report import make_run
 
 

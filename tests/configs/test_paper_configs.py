@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from mmdet.datasets import CocoDataset
 
-from mmdet_alssl.loop import CycleState
+from mmdet_alssl.workdir import CycleState
 
 ROOT = Path(__file__).resolve().parents[2]
 VOC_CLASSES = ('aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car',

@@ -1,10 +1,12 @@
 """Ground-truth boxes per class of a cycle's labeled images, read from the
 training data set (parts and wrappers walked, unlabeled part ignored)."""
+import numpy as np
 import pytest
 from mmdet.registry import DATASETS
 from mmengine.registry import init_default_scope
 
-from mmdet_alssl.datasets.labeled_box_counts import labeled_box_counts
+from mmdet_alssl.datasets.labeled_box_counts import (count_per_class,
+                                                     labeled_box_counts)
 from tests.helpers import write_voc
 
 CLASSES = ('cat', 'dog')
@@ -47,3 +49,10 @@ def test_a_data_set_without_a_labeled_part_is_named(tmp_path):
     with pytest.raises(ValueError, match='VOCDataset holds no labeled '
                        'active-split data set'):
         labeled_box_counts(plain, len(CLASSES))
+
+
+def test_count_per_class_hand_computed():
+    # labels of three images
+    counts = count_per_class([[0, 1, 1], [], np.array([2, 1])], 3)
+    assert counts.tolist() == [1, 3, 1] and counts.dtype == np.int64
+    assert count_per_class([], 2).tolist() == [0, 0]

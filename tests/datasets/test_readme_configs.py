@@ -12,7 +12,9 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from mmdet_alssl.loop import CycleState, cycle_cfg_options, pool_part_cfgs
+from mmdet_alssl.datasets.pool import pool_part_cfgs
+from mmdet_alssl.loop import cycle_cfg_options
+from mmdet_alssl.workdir import CycleState
 from tests.datasets.test_active_learning_dataset import write_coco
 from tests.helpers import PROJECT_ROOT, write_voc
 

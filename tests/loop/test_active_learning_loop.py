@@ -21,8 +21,9 @@ import pytest
 
 from mmengine.config import Config
 
-from mmdet_alssl.loop import CycleState, active_learning_loop, read_ids
-from mmdet_alssl.loop.work_dir_layout import LOCK_FILE
+from mmdet_alssl.loop import active_learning_loop
+from mmdet_alssl.workdir import CycleState, read_ids
+from mmdet_alssl.workdir.layout import LOCK_FILE
 from tests.helpers import load_tool, write_cell_voc
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -300,25 +301,29 @@ def test_no_warm_start_trains_every_cycle_from_the_initial_weights(
         (False, {})
 
 
-def test_the_flip_gate_reaches_the_hook_and_binds_the_work_dir(options,
-                                                               tmp_path):
+def test_acquisition_settings_reach_the_hook_and_bind_the_work_dir(
+        options, tmp_path):
+    """A flag (--score-thr) and a config-only setting (iou_thr) reach the
+    hook's acquisition settings unchanged and are the run's identity."""
     work_dir = tmp_path / 'wd'
     options = [o for o in options if 'pseudo_max_count_ratio' not in o]
-    args = loop_args(work_dir, options, cycles=0, pseudo_flip_iou=0.5)
+    args = loop_args(work_dir, options + ['active_learning.iou_thr=0.5'],
+                     cycles=0)
     rc, out = run(args, tmp_path / 'log.txt')
     assert rc == 0, out[-5000:]
     hook, = [h for h in trained_cfg(work_dir, 0).custom_hooks
              if h['type'] == 'ActiveLearningHook']
-    assert hook['pseudo_flip_iou'] == 0.5
+    acquisition = hook['acquisition']
+    assert (acquisition['iou_thr'], acquisition['score_thr']) == (0.5, 0.2)
     manifest = json.loads((work_dir / 'manifest.json').read_text())
-    assert manifest['pseudo_flip_iou'] == 0.5
+    assert (manifest['iou_thr'], manifest['score_thr']) == (0.5, 0.2)
     # the config's count guard (configs/_base_/alssl_runtime.py) as well
-    assert hook['pseudo_max_count_ratio'] == 2.0
+    assert acquisition['pseudo_max_count_ratio'] == 2.0
     assert manifest['pseudo_max_count_ratio'] == 2.0
-    # The same WORK_DIR without the gate is another run.
+    # The same WORK_DIR at the default NMS threshold is another run.
     rc, out = run(loop_args(work_dir, options, cycles=0),
                   tmp_path / 'log2.txt')
-    assert rc == 2 and 'pseudo_flip_iou: stored 0.5, now None' in out
+    assert rc == 2 and 'iou_thr: stored 0.5, now 0.45' in out
 
 
 def _children(pid: int) -> list:
@@ -361,7 +366,7 @@ def test_busy_work_dir_is_refused_and_a_killed_loop_leaves_no_writer(
 def test_a_full_disk_is_an_error_that_loses_nothing(al_loop, options,
                                                     tmp_path, capsys,
                                                     monkeypatch):
-    from mmdet_alssl.loop import state_io
+    from mmdet_alssl.workdir import state_io
 
     def full_disk(path, *args, **kwargs):
         raise OSError(errno.ENOSPC, 'No space left on device', str(path))

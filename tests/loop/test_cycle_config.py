@@ -6,9 +6,10 @@ from mmdet.registry import HOOKS
 from mmengine.config import Config
 
 import mmdet_alssl  # noqa: F401  (registers the components)
-from mmdet_alssl.loop import (CycleState, cycle_cfg_options,
-                              find_al_datasets, find_hook, pool_part_cfgs)
+from mmdet_alssl.datasets.pool import find_al_datasets, pool_part_cfgs
 from mmdet_alssl.engine.hooks import ActiveLearningHook
+from mmdet_alssl.loop import cycle_cfg_options, find_hook
+from mmdet_alssl.workdir import CycleState
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,8 +55,9 @@ def test_find_al_datasets_walks_wrappers():
 def test_cycle_cfg_options_exact(tmp_path):
     state = CycleState(tmp_path / 'wd')
     cycle = tmp_path / 'wd' / 'cycle_2'
-    opts = cycle_cfg_options(make_cfg(), state, 2, budget=30,
-                             strategy='entropy', select=False)
+    acquisition = dict(budget=30, strategy='entropy')
+    opts = cycle_cfg_options(make_cfg(), state, 2, select=False,
+                             acquisition=acquisition)
     assert list(opts.items()) == [
         ('train_dataloader.dataset.datasets.0.dataset.image_ids_file',
          str(cycle / 'labeled.txt')),
@@ -66,9 +68,8 @@ def test_cycle_cfg_options_exact(tmp_path):
         ('train_dataloader.dataset.datasets.2.pseudo_labels_file', None),
         ('custom_hooks.1.work_dir', str(tmp_path / 'wd')),
         ('custom_hooks.1.cycle', 2),
-        ('custom_hooks.1.budget', 30),
-        ('custom_hooks.1.strategy', 'entropy'),
         ('custom_hooks.1.select', False),
+        ('custom_hooks.1.acquisition', acquisition),
     ]
     # Once the file exists it is used.
     cycle.mkdir(parents=True)
@@ -76,7 +77,7 @@ def test_cycle_cfg_options_exact(tmp_path):
     opts = cycle_cfg_options(make_cfg(), state, 2)
     assert opts['train_dataloader.dataset.datasets.2.'
                 'pseudo_labels_file'] == str(cycle / 'pseudo_labels.json')
-    assert 'custom_hooks.1.budget' not in opts
+    assert 'custom_hooks.1.acquisition' not in opts
 
 
 def test_human_mode_gives_the_labeled_parts_the_human_labels(tmp_path):
@@ -121,7 +122,8 @@ def test_options_merge_into_config_and_build_the_hook(tmp_path):
     """The keys are valid --cfg-options: they merge and the hook builds."""
     cfg = make_cfg()
     state = CycleState(tmp_path / 'wd')
-    cfg.merge_from_dict(cycle_cfg_options(cfg, state, 0, budget=3, tau=0.5))
+    cfg.merge_from_dict(cycle_cfg_options(
+        cfg, state, 0, acquisition=dict(budget=3, tau=0.5)))
     labeled = cfg.train_dataloader.dataset.datasets[0].dataset
     assert labeled.image_ids_file == str(tmp_path / 'wd/cycle_0/labeled.txt')
     assert 'pseudo_labels_file' not in labeled
@@ -131,8 +133,8 @@ def test_options_merge_into_config_and_build_the_hook(tmp_path):
     assert unlabeled.pseudo_labels_file is None
     hook = HOOKS.build(cfg.custom_hooks[1])
     assert isinstance(hook, ActiveLearningHook)
-    assert (hook.work_dir, hook.cycle, hook.budget, hook.tau) == (
-        str(tmp_path / 'wd'), 0, 3, 0.5)
+    assert (hook.work_dir, hook.cycle, hook.settings.budget,
+            hook.settings.tau) == (str(tmp_path / 'wd'), 0, 3, 0.5)
 
 
 def test_hook_found_by_scope_or_class():
@@ -154,8 +156,8 @@ def test_errors(tmp_path):
                           dict(type='ActiveLearningHook')])
     with pytest.raises(ValueError, match=r'2 ActiveLearningHook .*\[0, 1\]'):
         cycle_cfg_options(two, state, 0)
-    with pytest.raises(ValueError, match="'budgett'"):
-        cycle_cfg_options(make_cfg(), state, 0, budgett=3)
+    with pytest.raises(ValueError, match="'budget'"):
+        cycle_cfg_options(make_cfg(), state, 0, budget=3)
     with pytest.raises(ValueError, match="'work_dir'"):
         cycle_cfg_options(make_cfg(), state, 0, work_dir='elsewhere')
     with pytest.raises(ValueError, match='cycle index -1'):
@@ -176,11 +178,12 @@ def test_real_cpu_config(tmp_path):
     third custom hook."""
     cfg = Config.fromfile(
         str(PROJECT_ROOT / 'configs' / 'alssl_ssd_lite0_bccd_cpu.py'))
-    opts = cycle_cfg_options(cfg, CycleState(tmp_path), 1, budget=30)
+    opts = cycle_cfg_options(cfg, CycleState(tmp_path), 1,
+                             acquisition=dict(budget=30))
     assert sorted(opts) == sorted([
         'train_dataloader.dataset.labeled_ids_file',
         'train_dataloader.dataset.pseudo_labels_file',
         'train_dataloader.dataset.unlabeled_ids_file',
         'custom_hooks.2.work_dir', 'custom_hooks.2.cycle',
-        'custom_hooks.2.budget'
+        'custom_hooks.2.acquisition'
     ])

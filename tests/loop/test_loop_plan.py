@@ -7,8 +7,8 @@ import torch
 from mmengine.config import DictAction
 
 from mmdet_alssl.loop import loop_plan as plan
-from mmdet_alssl.loop.cycle_state import CycleState
-from mmdet_alssl.loop.work_dir_layout import EXPORT, STEPS
+from mmdet_alssl.workdir.cycle_state import CycleState
+from mmdet_alssl.workdir.layout import EXPORT, STEPS
 
 IDS = [str(i) for i in range(1, 11)]
 

@@ -2,8 +2,7 @@
 manifest that binds a WORK_DIR to them."""
 import pytest
 
-from mmdet_alssl.loop.loop_settings import (resolve_settings,
-                                                       run_manifest)
+from mmdet_alssl.loop.loop_settings import (resolve_settings, run_manifest)
 
 CONFIG = dict(initial=40, budget=30, cycles=4, strategy='unified', tau=0.9,
               score_thr=0.3, seed=0, pseudo_labels=True, warm_start=False)
@@ -17,14 +16,14 @@ def test_command_line_overrides_the_config():
                      tau=0.9, seed=0, score_thr=0.3, pseudo_labels=True,
                      warm_start=True, strategy_kwargs={}, human=True,
                      pool_size=10, initial_iters=None,
-                     warm_start_cfg_options={}, pseudo_flip_iou=None,
-                     pseudo_max_count_ratio=None)
+                     warm_start_cfg_options={},
+                     pseudo_max_count_ratio=None, iou_thr=0.45,
+                     max_per_img=100, nms_pre=1000, flip_candidates='mirror')
     assert resolve_settings(dict(initial_iters=600), CONFIG)[
         'initial_iters'] == 600
     assert resolve_settings({}, dict(CONFIG, initial_iters=300))[
         'initial_iters'] == 300
-    assert resolve_settings(dict(pseudo_flip_iou=0.7), dict(
-        CONFIG, pseudo_flip_iou=0.5))['pseudo_flip_iou'] == 0.7
+    assert resolve_settings({}, dict(CONFIG, iou_thr=0.5))['iou_thr'] == 0.5
     assert resolve_settings({}, dict(CONFIG, pseudo_max_count_ratio=2))[
         'pseudo_max_count_ratio'] == 2.0
 
@@ -53,7 +52,7 @@ def test_defaults_of_the_optional_settings():
     (dict(pool_size=0), 'pool_size=0 must be an integer >= 1'),
     (dict(initial_iters=0), 'initial_iters=0 must be an integer >= 1'),
     (dict(initial_iters=2.5), 'initial_iters=2.5 must be an integer'),
-    (dict(pseudo_flip_iou=0.0), r'pseudo_flip_iou=0.0 is outside \(0, 1\]'),
+    (dict(nms_pre=0), 'nms_pre=0 must be an integer >= 1'),
     (dict(pseudo_max_count_ratio=0), 'pseudo_max_count_ratio=0 must be a '
      'number > 0'),
     (dict(pseudo_max_count_ratio=float('inf')), 'pseudo_max_count_ratio=inf '
@@ -106,3 +105,12 @@ def test_manifest_leaves_out_cycles_only(tmp_path):
         k: v for k, v in s.items() if k != 'cycles'}
     more = run_manifest(config, dict(s, cycles=9), ['a=1', 'b=2'])
     assert {k: v for k, v in more.items() if k != 'created_at'} == m
+
+
+def test_unknown_config_keys_are_named():
+    """A removed setting (the flip gate) or a typo in active_learning is
+    refused, not silently ignored."""
+    with pytest.raises(ValueError, match=r"active_learning has unknown "
+                       r"setting\(s\) \['pseudo_flip_iou', 'taus'\]; "
+                       r'known: initial, budget'):
+        resolve_settings({}, dict(CONFIG, pseudo_flip_iou=0.5, taus=0.9))

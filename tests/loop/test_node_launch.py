@@ -7,7 +7,7 @@ import threading
 import time
 
 from mmdet_alssl.loop.node_launch import LaunchBoard, follow
-from mmdet_alssl.loop.work_dir_lock import WorkDirLock
+from mmdet_alssl.workdir.lock import WorkDirLock
 
 
 def start_follower(work_dir, results):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mmdet_alssl.loop import CycleState
+from mmdet_alssl.workdir import CycleState
 from mmdet_alssl.datasets.synthetic_voc import generate_voc_dataset
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 from mmdet_alssl.analysis.run_archive import CONFIGS_DIR, archive_run
-from mmdet_alssl.loop.work_dir_layout import SUMMARY
+from mmdet_alssl.workdir.layout import SUMMARY
 
 
 def parse_args(argv=None):

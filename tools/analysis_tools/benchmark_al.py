@@ -19,8 +19,7 @@ nothing, so labeled images per step match the other runs) and
 with warm starts it trains as many iterations as the last cycle's model
 has in all, ``initial_iters + cycles x`` the cycle length). Only when named:
 ``random_pseudo`` (random selection with the full method's pseudo-labels:
-does the selection add anything on top of them?) and ``full_flip_gate``
-(the full method with ``pseudo_flip_iou=0.5``).
+does the selection add anything on top of them?).
 ``--initial-iters`` trains the shared cycle 0 longer than the later cycles:
 it is paid once per seed, and selection from a model that has not learned
 yet is no better than random.
@@ -54,8 +53,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from mmdet_alssl.analysis.benchmark_plan import (
-    DEFAULT_RUNS, RUNS, SHARED, ceiling_iters, plan_runs, run_status, seed_from_shared)
+from mmdet_alssl.analysis.benchmark_plan import (DEFAULT_RUNS, RUNS, SHARED,
+                                                 ceiling_iters, plan_runs,
+                                                 run_status, seed_from_shared)
 from mmdet_alssl.analysis.expectations import (expectations,
                                                expectations_table)
 from mmdet_alssl.loop import active_learning_loop

@@ -27,11 +27,11 @@ from mmengine.runner import Runner
 
 import mmdet_alssl  # noqa: F401  (registers the components)
 from mmdet_alssl.acquisition import pseudo_label_boxes, rank_by, score_image
+from mmdet_alssl.datasets.label_type import UNLABELED
+from mmdet_alssl.datasets.pool import build_pool
 from mmdet_alssl.engine.hooks import ActiveLearningHook
-from mmdet_alssl.engine.hooks.active_learning_hook import (
-    check_fills_batch_width, flip_image_regions)
-from mmdet_alssl.loop import CycleState
 from mmdet_alssl.models.losses import mirrored_prior_index
+from mmdet_alssl.workdir import CycleState
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 CLASSES = ('a', 'b')
@@ -89,7 +89,8 @@ def model_cfg() -> dict:
     return model
 
 
-def make_cfg(data_root: Path, train_dir: Path, **hook_kwargs) -> Config:
+def make_cfg(data_root: Path, train_dir: Path, work_dir=None,
+             **acquisition) -> Config:
     common = dict(type='ALVOCDataset', data_root=str(data_root),
                   ann_file='ImageSets/Main/trainval.txt',
                   data_prefix=dict(sub_data_root=''),
@@ -107,9 +108,9 @@ def make_cfg(data_root: Path, train_dir: Path, **hook_kwargs) -> Config:
              meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
                         'scale_factor'))
     ]
-    hook = dict(type='ActiveLearningHook', work_dir=None, budget=BUDGET,
-                tau=TAU, score_thr=0.5, batch_size=3)
-    hook.update(hook_kwargs)
+    hook = dict(type='ActiveLearningHook', work_dir=work_dir, batch_size=3,
+                acquisition=dict(dict(budget=BUDGET, tau=TAU, score_thr=0.5),
+                                 **acquisition))
     return Config(dict(
         model=model_cfg(),
         work_dir=str(train_dir),
@@ -184,7 +185,7 @@ def test_after_train_writes_the_next_cycle(data_root, tmp_path):
                for r in scores.values()), scores
     # unified ranking (ties in random's order): recomputed from the file
     ranking = rank_by({i: dict(unified=float(scores[i]['unified']))
-                       for i in scored}, 'unified', hook.seed)
+                       for i in scored}, 'unified', hook.settings.seed)
     selected = state.read_selected(0)
     assert selected == ranking[:BUDGET]
 
@@ -228,7 +229,8 @@ def direct_prediction(runner, hook, image_id):
     in its own forward: the pure functions' inputs, computed without the
     hook."""
     model = runner.model.eval()
-    pool = hook.build_pool(runner, [image_id])
+    pool, = build_pool(runner.cfg.train_dataloader, UNLABELED, [image_id],
+                       pipeline=hook._pool_pipeline(runner), test_mode=True)
     data = model.data_preprocessor(
         {k: [v] for k, v in pool[0].items()}, False)
     meta = data['data_samples'][0].metainfo
@@ -277,35 +279,6 @@ def test_scores_equal_the_pure_function(data_root, tmp_path):
                 atol=1e-3)
 
 
-def test_flip_gate_pseudo_labels_equal_the_pure_function(data_root,
-                                                        tmp_path):
-    # 0.4 lies >= 0.004 from every kept box's twin IoU here: far above the
-    # differences between a batched and a single forward.
-    gate = 0.4
-    al_dir = tmp_path / 'al'
-    state = start_cycle(al_dir)
-    runner, hook = build_runner(make_cfg(
-        data_root, tmp_path / 'train', work_dir=str(al_dir),
-        pseudo_flip_iou=gate))
-    hook.after_train(runner)
-    coco = state.read_pseudo_labels(1)
-    kept = dropped = 0
-    for image_id in sorted(set(IMAGES[2:]) - set(state.read_selected(0))):
-        boxes, probs, fboxes, _, mirror = direct_prediction(
-            runner, hook, image_id)
-        want = pseudo_label_boxes(boxes, probs, TAU, min_flip_iou=gate,
-                                  flip_boxes=fboxes, mirror_index=mirror)
-        got = sorted([x, y, x + w, y + h] for x, y, w, h in (
-            a['bbox'] for a in coco['annotations']
-            if a['image_id'] == image_id))
-        np.testing.assert_allclose(got, sorted(want['bboxes'].tolist()),
-                                   rtol=1e-4, atol=1e-3)
-        kept += len(got)
-        dropped += len(pseudo_label_boxes(boxes, probs, TAU)['bboxes']) - \
-            len(got)
-    assert kept > 0 and dropped > 0  # the gate cut, and not everything
-
-
 def test_eval_mode_restored_and_disabled_hook(data_root, tmp_path):
     al_dir = tmp_path / 'al'
     start_cycle(al_dir)
@@ -322,6 +295,13 @@ def test_eval_mode_restored_and_disabled_hook(data_root, tmp_path):
     hook.after_train(runner)
     assert not runner.model.training  # eval before, eval after
     assert (al_dir / 'cycle_1' / 'labeled.txt').is_file()
+
+
+def hook_at(state: CycleState, **acquisition) -> ActiveLearningHook:
+    """A hook of make_cfg's settings (and ``acquisition``) on ``state``."""
+    return ActiveLearningHook(
+        work_dir=str(state.work_dir), batch_size=3, acquisition=dict(
+            dict(budget=BUDGET, tau=TAU, score_thr=0.5), **acquisition))
 
 
 def test_count_guard_refuses_an_overconfident_model(data_root, tmp_path,
@@ -348,52 +328,51 @@ def test_count_guard_refuses_an_overconfident_model(data_root, tmp_path,
     assert 'active_learning.pseudo_max_count_ratio=None' in guard[0]
 
     # a ratio the model stays under: the pseudo-labels of the τ gate
-    hook.work_dir, hook.pseudo_max_count_ratio = str(tmp_path / 'b'), 1e6
     state = start_cycle(tmp_path / 'b')
-    hook.after_train(runner)
+    hook_at(state, pseudo_max_count_ratio=1e6).after_train(runner)
     _, unlabeled1 = state.read_split(1)
     assert {img['id'] for img in state.read_pseudo_labels(1)['images']} == \
         set(unlabeled1) - {'ghost', 'corrupt'}
 
 
 def test_empty_pool_and_budget_larger_than_pool(data_root, tmp_path):
-    runner, hook = build_runner(make_cfg(data_root, tmp_path / 'train'))
-    hook.work_dir = str(tmp_path / 'empty')
-    state = CycleState(hook.work_dir)
+    runner, _ = build_runner(make_cfg(data_root, tmp_path / 'train'))
+    state = CycleState(tmp_path / 'empty')
     state.write_split(0, POOL, [])
-    hook.after_train(runner)
+    hook_at(state).after_train(runner)
     assert state.read_selected(0) == []
     assert state.read_split(1) == (POOL, [])
     assert state.read_scores(0) == {}
 
-    hook.work_dir, hook.budget = str(tmp_path / 'big'), 100
-    state = CycleState(hook.work_dir)
+    state = CycleState(tmp_path / 'big')
     state.write_split(0, IMAGES[:5], IMAGES[5:] + ['ghost'])
-    hook.after_train(runner)
+    hook_at(state, budget=100).after_train(runner)
     assert sorted(state.read_selected(0)) == IMAGES[5:]  # ghost never
     assert state.read_split(1) == (IMAGES[:5] + state.read_selected(0),
                                    ['ghost'])
 
 
+@pytest.mark.parametrize('acquisition, match', [
+    (dict(strategy='nope'), "unknown strategy 'nope'"),
+    (dict(tau=0), 'tau=0'),
+    (dict(budget=-1), 'budget=-1'),
+    (dict(score_thr=1.5), 'score_thr=1.5'),
+    (dict(flip_candidates='x'), "flip_candidates='x'"),
+    (dict(pseudo_max_count_ratio=0), 'pseudo_max_count_ratio=0'),
+    (dict(pseudo_flip_iou=0.5), r"ActiveLearningHook\(acquisition=...\) has "
+     r"unknown setting\(s\) \['pseudo_flip_iou'\]"),
+])
+def test_bad_acquisition_settings(acquisition, match):
+    with pytest.raises(ValueError, match=match):
+        ActiveLearningHook(acquisition=acquisition)
+
+
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="unknown strategy 'nope'"):
-        ActiveLearningHook(strategy='nope')
-    with pytest.raises(ValueError, match='tau=0'):
-        ActiveLearningHook(tau=0)
-    with pytest.raises(ValueError, match='budget is None'):
+    with pytest.raises(ValueError, match=r"enabled \(work_dir='wd'\) but has "
+                       r'no budget; pass acquisition=dict\(budget=N\)'):
         ActiveLearningHook(work_dir='wd')
-    with pytest.raises(ValueError, match='budget=-1'):
-        ActiveLearningHook(budget=-1)
     with pytest.raises(ValueError, match='batch_size=0'):
         ActiveLearningHook(batch_size=0)
-    with pytest.raises(ValueError, match='score_thr=1.5'):
-        ActiveLearningHook(score_thr=1.5)
-    with pytest.raises(ValueError, match="flip_candidates='x'"):
-        ActiveLearningHook(flip_candidates='x')
-    with pytest.raises(ValueError, match='pseudo_flip_iou=0'):
-        ActiveLearningHook(pseudo_flip_iou=0)
-    with pytest.raises(ValueError, match='pseudo_max_count_ratio=0'):
-        ActiveLearningHook(pseudo_max_count_ratio=0)
     ActiveLearningHook(work_dir='wd', select=False)  # last cycle: no budget
 
 
@@ -409,14 +388,14 @@ def _dist_worker(rank, world_size, port, data_root, tmp_path):
                      work_dir=str(tmp_path / 'dist')))
         assert torch.distributed.get_world_size() == world_size
         scored = []  # what THIS rank scores: its shard of the pool
-        score_batch = hook.score_batch
+        score_batch = hook.scorer.score_batch
 
         def counting(model, data_batch):
             rows = score_batch(model, data_batch)
             scored.extend(row['id'] for row in rows)
             return rows
 
-        hook.score_batch = counting
+        hook.scorer.score_batch = counting
         hook.after_train(runner)
         (tmp_path / f'rank{rank}.json').write_text(json.dumps(scored))
     finally:
@@ -458,26 +437,3 @@ def test_two_gloo_processes_match_one(data_root, tmp_path):
     a, b = dist.read_pseudo_labels(1), single.read_pseudo_labels(1)
     assert [i['id'] for i in a['images']] == [i['id'] for i in b['images']]
     assert len(a['annotations']) == len(b['annotations'])
-
-
-def test_flip_keeps_the_padding_where_it_is():
-    # image 0 is 2x3 padded to 3x4 (zeros right and bottom); image 1 fills it
-    inputs = torch.zeros(2, 1, 3, 4)
-    inputs[0, 0, :2, :3] = torch.tensor([[1., 2., 3.], [4., 5., 6.]])
-    inputs[1, 0] = torch.arange(12.).view(3, 4)
-    flipped = flip_image_regions(inputs, [(2, 3), (3, 4)])
-    assert flipped[0, 0].tolist() == [[3., 2., 1., 0.], [6., 5., 4., 0.],
-                                      [0., 0., 0., 0.]]
-    assert torch.equal(flipped[1], inputs[1].flip(-1))
-    assert inputs[0, 0, 0, 0] == 1.  # the input is left as it was
-
-
-def test_mirror_pairing_needs_images_as_wide_as_the_batch():
-    # heights may differ (padding at the bottom leaves the mirror intact)
-    check_fills_batch_width([dict(img_shape=(30, 40)),
-                             dict(img_shape=(20, 40))], 40)
-    with pytest.raises(ValueError, match=r"JPEGImages/b.jpg is 32 px wide in "
-                       r"a batch padded to 40.*flip_candidates='priors'"):
-        check_fills_batch_width(
-            [dict(img_shape=(30, 40), img_path='JPEGImages/a.jpg'),
-             dict(img_shape=(30, 32), img_path='JPEGImages/b.jpg')], 40)

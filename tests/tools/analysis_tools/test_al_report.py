@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from mmdet_alssl.loop import CycleState
+from mmdet_alssl.workdir import CycleState
 from tests.helpers import load_tool, make_run, pseudo, write_pool
 
 al_report = load_tool('analysis_tools/al_report.py')

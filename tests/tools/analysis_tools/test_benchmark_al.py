@@ -4,9 +4,9 @@ started in order, and the report reads the benchmark layout."""
 import pytest
 
 from mmdet_alssl.analysis import benchmark_plan as bp
-from mmdet_alssl.loop import CycleState
+from mmdet_alssl.workdir import CycleState
 from mmdet_alssl.loop import active_learning_loop as al_loop
-from mmdet_alssl.loop.state_io import read_json
+from mmdet_alssl.workdir.state_io import read_json
 from tests.helpers import BENCH_POOL as POOL
 from tests.helpers import (PROJECT_ROOT, fake_cycle, finished_run, load_tool,
                            make_run, write_pool)

@@ -6,9 +6,8 @@ import sys
 
 import pytest
 
-from mmdet_alssl.loop.work_dir_layout import LOCK_FILE
-from mmdet_alssl.loop.work_dir_lock import (WorkDirBusy,
-                                                       WorkDirLock)
+from mmdet_alssl.workdir.layout import LOCK_FILE
+from mmdet_alssl.workdir.lock import (WorkDirBusy, WorkDirLock)
 
 
 def test_second_holder_is_refused_with_the_pid(tmp_path):
@@ -26,7 +25,7 @@ def test_lock_of_a_killed_holder_is_free(tmp_path):
     holder = subprocess.Popen(
         [sys.executable, '-c',
          'import sys, time\n'
-         'from mmdet_alssl.loop.work_dir_lock import WorkDirLock\n'
+         'from mmdet_alssl.workdir.lock import WorkDirLock\n'
          f'with WorkDirLock({str(tmp_path)!r}):\n'
          '    print("locked", flush=True); time.sleep(60)\n'],
         stdout=subprocess.PIPE, text=True)
@@ -45,7 +44,7 @@ def test_child_dies_with_its_parent(tmp_path, wait_until_dead):
     parent = subprocess.Popen(
         [sys.executable, '-c',
          'import subprocess, sys, time\n'
-         'from mmdet_alssl.loop.work_dir_lock import '
+         'from mmdet_alssl.workdir.lock import '
          'die_with_parent\n'
          'child = subprocess.Popen([sys.executable, "-c", '
          '"import time; time.sleep(60)"], preexec_fn=die_with_parent)\n'

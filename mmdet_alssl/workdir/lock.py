@@ -15,7 +15,7 @@ import os
 import signal
 from pathlib import Path
 
-from .work_dir_layout import LOCK_FILE
+from .layout import LOCK_FILE
 
 #: Set by the loop for its children: a tool that sees it calls
 #: die_with_parent() itself, so that torchrun's workers (grandchildren of the

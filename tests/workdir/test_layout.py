@@ -1,6 +1,6 @@
 """work_dir_layout is the one home of the WORK_DIR's names: the README
 shows its docstring, and every name it defines appears there."""
-from mmdet_alssl.loop import work_dir_layout as layout
+from mmdet_alssl.workdir import layout
 from tests.helpers import PROJECT_ROOT
 
 

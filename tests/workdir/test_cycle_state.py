@@ -4,11 +4,10 @@ import os
 
 import pytest
 
-from mmdet_alssl.loop import state_io
-from mmdet_alssl.loop.cycle_state import (CycleState,
-                                                     config_sha256,
-                                                     make_manifest)
-from mmdet_alssl.loop.state_io import atomic_open
+from mmdet_alssl.workdir import state_io
+from mmdet_alssl.workdir.cycle_state import (CycleState, config_sha256,
+                                             make_manifest)
+from mmdet_alssl.workdir.state_io import atomic_open
 
 
 def leftovers(folder):
@@ -207,6 +206,55 @@ def test_manifest_created_then_checked(tmp_path):
     assert 'seed: stored 0, now 1' in msg and 'tau: stored 0.99, now 0.9' \
         in msg and 'new WORK_DIR' in msg
     assert 'budget' not in msg and 'strategy' not in msg
+
+
+def test_manifest_of_an_older_run_compares_missing_keys_as_defaults(
+        tmp_path):
+    """A WORK_DIR made before a setting existed ran at its default: re-used
+    with the default it resumes, with another value it is refused."""
+    state = CycleState(tmp_path)
+    old = dict(config_sha256='abc', seed=0, tau=0.99)
+    state.ensure_manifest(old)
+    new = dict(old, iou_thr=0.45)
+    stored = state.ensure_manifest(new, defaults=dict(iou_thr=0.45))
+    assert stored['iou_thr'] == 0.45
+    with pytest.raises(ValueError, match='iou_thr: stored None, now 0.45'):
+        state.ensure_manifest(new)
+    with pytest.raises(ValueError, match='iou_thr: stored 0.45, now 0.5'):
+        state.ensure_manifest(dict(old, iou_thr=0.5),
+                              defaults=dict(iou_thr=0.45))
+    # the file itself is left as it was
+    assert 'iou_thr' not in state_io.read_json(tmp_path / 'manifest.json')
+
+
+def test_write_acquisition_writes_every_file_then_the_marker(tmp_path):
+    state = CycleState(tmp_path)
+    state.write_split(0, ['1'], ['2', '3', '4'])
+    row = dict(entropy=0.5, inconsistency=0.25, unified=0.125,
+               num_detections=1)
+    coco = dict(images=[dict(id='4', file_name='4.jpg', width=2, height=2)],
+                annotations=[], categories=[dict(id=1, name='a')])
+    state.write_acquisition(0, {'2': row, '3': row}, ['3'],
+                            {'4': 'cannot decode'}, ['1', '3'], ['2', '4'],
+                            coco)
+    assert state.read_scores(0) == {'2': row, '3': row}
+    assert state.read_selected(0) == ['3']
+    assert state_io.read_json(state.path(0, 'skipped_images.json')) == {
+        '4': 'cannot decode'}
+    assert state.read_split(1) == (['1', '3'], ['2', '4'])
+    assert state.read_pseudo_labels(1) == coco
+    marker = state_io.read_json(state.path(0, 'done/acquire.json'))
+    assert marker['files'] == [
+        'cycle_0/scores.csv', 'cycle_0/selected.txt',
+        'cycle_0/skipped_images.json', 'cycle_1/labeled.txt',
+        'cycle_1/unlabeled.txt', 'cycle_1/pseudo_labels.json']
+    assert state.is_done(0, 'acquire')
+    # without pseudo-labels: no file, not in the marker
+    other = CycleState(tmp_path / 'b')
+    other.write_split(0, ['1'], ['2'])
+    other.write_acquisition(0, {'2': row}, ['2'], {}, ['1', '2'], [], None)
+    assert not other.path(1, 'pseudo_labels.json').exists()
+    assert other.is_done(0, 'acquire')
 
 
 def test_state_without_manifest_is_refused(tmp_path):

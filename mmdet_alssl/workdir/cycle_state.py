@@ -16,14 +16,16 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Hashable, Iterable, List, Mapping, Sequence, Tuple
+from typing import (Dict, Hashable, Iterable, List, Mapping, Optional,
+                    Sequence, Tuple)
 
 from ..acquisition.strategies import id_sort_key
 from .state_io import (corrupt, read_ids, read_json, read_table, write_ids,
                        write_json, write_table)
-from .work_dir_layout import (CYCLE_DIR, DONE_DIR, LABELED_IDS, MANIFEST,
-                              METRICS, PSEUDO_LABELS, SCORE_COLUMNS, SCORES,
-                              SELECTED_IDS, STEPS, SUMMARY, UNLABELED_IDS)
+from .layout import (ACQUIRE, CYCLE_DIR, DONE_DIR, LABELED_IDS, MANIFEST,
+                     METRICS, PSEUDO_LABELS, SCORE_COLUMNS, SCORES,
+                     SELECTED_IDS, SKIPPED_IMAGES, STEPS, SUMMARY,
+                     UNLABELED_IDS)
 
 #: Manifest keys recorded for the user but not compared on re-use.
 INFORMATIONAL_KEYS = ('config_path', 'created_at')
@@ -151,6 +153,26 @@ class CycleState:
         self._check_pseudo_labels(k, coco, path)
         return coco
 
+    def write_acquisition(self, k: int, scores: Mapping, selected: Sequence,
+                          skipped: Mapping, next_labeled: Sequence,
+                          next_unlabeled: Sequence,
+                          pseudo_labels: Optional[dict]) -> None:
+        """Everything cycle k's ``acquire`` step decided, then its done
+        marker last: ``scores.csv``, ``selected.txt`` and
+        ``skipped_images.json`` of cycle k, and cycle k + 1's split and
+        (unless None) pseudo-labels."""
+        self.write_scores(k, scores)
+        self.write_selected(k, selected)
+        write_json(self.path(k, SKIPPED_IMAGES), dict(skipped))
+        self.write_split(k + 1, next_labeled, next_unlabeled)
+        files = [SCORES, SELECTED_IDS, SKIPPED_IMAGES,
+                 self.path(k + 1, LABELED_IDS),
+                 self.path(k + 1, UNLABELED_IDS)]
+        if pseudo_labels is not None:
+            self.write_pseudo_labels(k + 1, pseudo_labels)
+            files.append(self.path(k + 1, PSEUDO_LABELS))
+        self.mark_done(k, ACQUIRE, files)
+
     def write_metrics(self, k: int, metrics: Mapping) -> None:
         write_json(self.path(k, METRICS), dict(metrics))
 
@@ -227,10 +249,17 @@ class CycleState:
                                            len(STEPS), s))
 
     # ---- manifest --------------------------------------------------------
-    def ensure_manifest(self, manifest: Mapping) -> dict:
+    def ensure_manifest(self, manifest: Mapping,
+                        defaults: Optional[Mapping] = None) -> dict:
         """Create WORK_DIR with ``manifest``, or check it against the one
         stored there: any differing key (except :data:`INFORMATIONAL_KEYS`)
         raises ValueError, so two experiments never mix in one WORK_DIR.
+
+        Args:
+            manifest (Mapping): the run's settings.
+            defaults (Mapping, optional): a key the stored manifest lacks
+                compares as its default here: a WORK_DIR made before a
+                setting existed ran at that setting's default.
 
         Returns:
             dict: the stored manifest.
@@ -240,6 +269,8 @@ class CycleState:
         path = self.work_dir / MANIFEST
         if path.is_file():
             stored = read_json(path)
+            stored = {**json.loads(json.dumps(dict(defaults or {}))),
+                      **stored}
             keys = (set(stored) | set(wanted)) - set(INFORMATIONAL_KEYS)
             diff = sorted(k for k in keys if stored.get(k) != wanted.get(k))
             if diff:
