@@ -1,4 +1,5 @@
-"""The README's "Your own data set" configs, taken from the README itself:
+"""The README's "Your own data set" configs and the user guide's VOC ones,
+taken from the two documents:
 a plain COCO and a plain VOC data set config, each made an active-learning
 one by the second file, give the loop its pool, its cycle keys and batches
 that are half labeled, half unlabeled."""
@@ -16,14 +17,16 @@ from mmdet_alssl.loop import CycleState, cycle_cfg_options, pool_part_cfgs
 from tests.datasets.test_active_learning_dataset import write_coco
 from tests.helpers import PROJECT_ROOT, write_voc
 
+DOCS = ('README.md', 'docs/user_guide.md')
 BLOCK = re.compile(r'```python\n# (configs/\w+\.py):.*?\n(.*?)```', re.S)
 
 
 @pytest.fixture
 def readme_project(tmp_path, monkeypatch):
-    """tmp_path as a project: the README's config files in configs/ (next
+    """tmp_path as a project: the documents' config files in configs/ (next
     to the plugin's _base_), tiny data sets in data/; the cwd."""
-    blocks = dict(BLOCK.findall((PROJECT_ROOT / 'README.md').read_text()))
+    blocks = dict(BLOCK.findall(''.join(
+        (PROJECT_ROOT / doc).read_text() for doc in DOCS)))
     assert sorted(blocks) == [
         'configs/my_alssl_coco.py', 'configs/my_alssl_voc.py',
         'configs/my_coco_dataset.py', 'configs/my_voc_dataset.py']
