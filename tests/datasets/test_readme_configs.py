@@ -76,3 +76,34 @@ def test_a_plain_data_set_config_is_refused_with_the_fix(readme_project):
     with pytest.raises(ValueError, match=r"no active-split data set.*"
                        r"type='ActiveLearningDataset', dataset=\{\{_base_"):
         pool_part_cfgs(cfg.train_dataloader)
+
+
+@pytest.mark.parametrize('name', ['coco', 'voc'])
+def test_readme_config_reads_every_image_at_the_cpu_size(readme_project,
+                                                         name):
+    cfg = Config.fromfile(f'configs/my_alssl_{name}.py')
+    size = dict(type='Resize', scale=(128, 128), keep_ratio=False)
+    for pipeline in (cfg.train_dataloader.dataset.dataset.pipeline,
+                     cfg.val_dataloader.dataset.pipeline,
+                     cfg.test_dataloader.dataset.pipeline):
+        assert [t for t in pipeline if t.type == 'Resize'] == [size]
+
+
+def test_the_readme_coco_config_trains_a_cycle_as_shown(readme_project):
+    cfg = Config.fromfile('configs/my_alssl_coco.py')
+    state = CycleState(readme_project / 'work')
+    state.write_split(0, ['1', '2'], ['3', '4', '5', '6'])
+    # the loop's options of cycle 0: after training, select 2 of the 4
+    cfg.merge_from_dict(cycle_cfg_options(cfg, state, 0, budget=2))
+    cfg.merge_from_dict({'train_cfg.max_iters': 2,
+                         'train_dataloader.num_workers': 0,
+                         'train_dataloader.persistent_workers': False})
+    # training only: the README's val split is not generated here
+    cfg.update(val_dataloader=None, val_cfg=None, val_evaluator=None,
+               work_dir=str(readme_project / 'work' / 'train'))
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.iter == 2
+    assert (readme_project / 'work' / 'train' / 'iter_2.pth').is_file()
+    labeled, unlabeled = state.read_split(1)
+    assert len(labeled) == 4 and len(unlabeled) == 2
