@@ -23,16 +23,15 @@ BLOCK = re.compile(r'```python\n# (configs/\w+\.py):.*?\n(.*?)```', re.S)
 
 @pytest.fixture
 def readme_project(tmp_path, monkeypatch):
-    """tmp_path as a project: the documents' config files in configs/ (next
-    to the plugin's _base_), tiny data sets in data/; the cwd."""
+    """tmp_path as a project outside the repository: the documents' config
+    files in configs/ (the plugin's by its mmdet_alssl:: scope), tiny data
+    sets in data/; the cwd."""
     blocks = dict(BLOCK.findall(''.join(
         (PROJECT_ROOT / doc).read_text() for doc in DOCS)))
     assert sorted(blocks) == [
         'configs/my_alssl_coco.py', 'configs/my_alssl_voc.py',
         'configs/my_coco_dataset.py', 'configs/my_voc_dataset.py']
     (tmp_path / 'configs').mkdir()
-    (tmp_path / 'configs' / '_base_').symlink_to(
-        PROJECT_ROOT / 'configs' / '_base_')
     for name, text in blocks.items():
         (tmp_path / name).write_text(text)
     boxes = {i: [(2, 2, 20, 20, 1 + i % 2)] for i in range(1, 7)}
