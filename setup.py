@@ -14,6 +14,11 @@ setup(
     description='Active learning with flip-consistency and pseudo-labels '
     'for MMDetection 3.x (Elezi et al., CVPR 2022)',
     packages=find_packages(include=['mmdet_alssl', 'mmdet_alssl.*']),
+    # configs/ inside the package, as MMDetection ships its own, for
+    # `_base_ = 'mmdet_alssl::alssl/<config>.py'` (mmdet_alssl/registry.py)
+    package_data={'mmdet_alssl': [
+        '.mim/model-index.yml', '.mim/configs/alssl/*.py',
+        '.mim/configs/alssl/_base_/*.py', '.mim/configs/alssl/_base_/*/*.py']},
     python_requires='>=3.8',
     # torch and mmcv are left to `make setup`: mmcv must be built against
     # the torch that is already installed, which pip's resolver cannot do.

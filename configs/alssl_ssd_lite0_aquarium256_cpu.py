@@ -1,8 +1,6 @@
-# Aquarium at 256 px: the CPU config of configs/alssl_ssd_lite0_aquarium_cpu.py
-# with images read at 256 px and the anchors doubled. Aquarium's animals are
-# small in its (up to 640 px) photos: median box at 128 px fish ~12x8,
-# penguin ~7x7, jellyfish ~16x11 (train.json), under the smallest priors
-# (10 px every 8 px); at 256 px fish ~23x16, penguin ~14x14.
+# Aquarium at 256 px: configs/alssl_ssd_lite0_aquarium_cpu.py with images
+# read at 256 px and the priors doubled. At 128 px the median fish (~12x8 px)
+# and penguin (~7x7) are under the smallest priors (10 px every 8 px).
 #   tools/al_loop.sh configs/alssl_ssd_lite0_aquarium256_cpu.py work_dirs/aquarium256
 # The 256 px block restates configs/alssl_ssd_lite0_bccd256_cpu.py's: MMEngine
 # refuses two bases that set the same key (both set the pipelines), so each

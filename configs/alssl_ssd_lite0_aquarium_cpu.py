@@ -8,5 +8,4 @@ _base_ = [
 ]
 model = dict(bbox_head=dict(num_classes=7))
 # train.json has 448 images: 60 random, then 4 cycles of 40.
-active_learning = dict(initial=60, budget=40, cycles=4, tau=0.99,
-                       score_thr=0.3)
+active_learning = dict(initial=60, budget=40, cycles=4, score_thr=0.3)

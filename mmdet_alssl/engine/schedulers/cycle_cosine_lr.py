@@ -9,7 +9,7 @@ than the warm-up (the loop's zero-iteration acquisition run after a resume,
 or ``--train-iters 10``) has nothing to decay: the stock
 ``CosineAnnealingLR`` refuses ``end <= begin``, this one stays constant.
 
-Why decay at all (measured, docs/benchmark.md): with the lr constant after
+Why decay at all (measured; docs/findings.md): with the lr constant after
 warm-up, a 250-iteration cycle 0 stopped mid-descent and its mAP spread over
 seeds (50.6 / 36.2 / 30.7) was larger than any acquisition strategy's effect.
 """

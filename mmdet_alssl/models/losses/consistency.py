@@ -73,7 +73,7 @@ def location_consistency(deltas: Tensor,
     priors only, so the deltas of priors that the classifier already calls
     foreground but no ground truth matched are free; on a pretrained model
     they drift by tens of units, the square turns that into gradients ~25x
-    the supervised ones and training diverges (docs/benchmark.md).
+    the supervised ones and training diverges (docs/findings.md).
 
     Args:
         deltas (Tensor): ``(dx, dy, dw, dh)`` of the original, shape (..., 4).

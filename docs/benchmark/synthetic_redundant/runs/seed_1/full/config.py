@@ -1,1 +1,0 @@
-_base_ = '../../configs/ab7681a76b09e9ae.py'

@@ -1,0 +1,60 @@
+"""tools/analysis_tools/rebuild_report.py: a benchmark's report, written
+from its WORK_DIRs (seed 0 from an earlier report's results.json),
+rebuilds byte for byte from its results.json once the runs and the pool
+are gone; an edited figure fails --check, and a rebuild writes it back."""
+import shutil
+
+from tests.helpers import load_tool, make_run, pseudo, write_pool
+
+benchmark_al = load_tool('analysis_tools/benchmark_al.py')
+rebuild_report = load_tool('analysis_tools/rebuild_report.py')
+
+# x, y, w, h, label: one of p2's boxes is right, p3 has no ground truth
+FULL_PL = {1: pseudo({'p2': [(0, 0, 10, 10, 1), (0, 0, 10, 10, 0)],
+                      'p3': [(5, 5, 5, 5, 0)]})}
+ARGV = ['--cycles', '1', '--train-iters', '2', '--runs', 'random', 'full',
+        '--report-only']
+
+
+def test_a_benchmark_report_rebuilds_without_its_runs(tmp_path, capsys):
+    config = write_pool(tmp_path / 'pool')
+    old, new = tmp_path / 'old', tmp_path / 'new'
+    make_run(old / 'seed_0' / 'random', config, 0, (0.40, 0.50), 'random')
+    make_run(old / 'seed_0' / 'full', config, 0, (0.40, 0.60), 'unified',
+             FULL_PL)
+    assert benchmark_al.main([str(config), str(old), '--seeds', '0',
+                              *ARGV]) == 0
+    make_run(new / 'seed_1' / 'random', config, 1, (0.42, 0.46), 'random')
+    make_run(new / 'seed_1' / 'full', config, 1, (0.42, 0.56), 'unified',
+             FULL_PL)
+    assert benchmark_al.main([
+        str(config), str(new), '--seeds', '1', *ARGV, '--earlier-results',
+        str(old / 'report' / 'results.json')]) == 0
+    report = new / 'report' / 'benchmark.md'
+    text = report.read_text()
+    # every section a rebuild must draw again, selections of seed 1 only
+    for section in ('## Expectations', '## Per-class AP', '## Against random',
+                    '## Pseudo-labels', '## What the selections',
+                    '## Labeling cost'):
+        assert section in text, section
+    assert '| full | 1 | 1.00 |' in text  # one image selected, one seed
+    assert '| full | 1 | 2 | 1.50 | 33.3 | 1 |' in text
+    for gone in (old, new / 'seed_1', tmp_path / 'pool'):
+        shutil.rmtree(gone)
+    capsys.readouterr()
+
+    assert rebuild_report.main([str(report), '--check']) == 0
+    assert 'rebuilds identically' in capsys.readouterr().out
+    report.write_text(text.replace('| 33.3 |', '| 33.4 |'))
+    assert rebuild_report.main([str(report), '--check']) == 1
+    assert '+| full | 1 | 2 | 1.50 | 33.3 | 1 |' in capsys.readouterr().out
+    (report.parent / 'mAP_vs_labels.png').unlink()
+    assert rebuild_report.main([str(report)]) == 0
+    assert report.read_text() == text
+    assert (report.parent / 'mAP_vs_labels.png').stat().st_size > 0
+
+
+def test_a_report_without_results_json_is_an_error(tmp_path, capsys):
+    (tmp_path / 'benchmark.md').write_text('# report\n\n## mAP per cycle\n')
+    assert rebuild_report.main([str(tmp_path / 'benchmark.md')]) == 2
+    assert 'results.json does not exist' in capsys.readouterr().err
