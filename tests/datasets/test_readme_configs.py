@@ -95,7 +95,8 @@ def test_the_readme_coco_config_trains_a_cycle_as_shown(readme_project):
     state = CycleState(readme_project / 'work')
     state.write_split(0, ['1', '2'], ['3', '4', '5', '6'])
     # the loop's options of cycle 0: after training, select 2 of the 4
-    cfg.merge_from_dict(cycle_cfg_options(cfg, state, 0, budget=2))
+    cfg.merge_from_dict(cycle_cfg_options(
+        cfg, state, 0, acquisition=dict(budget=2)))
     cfg.merge_from_dict({'train_cfg.max_iters': 2,
                          'train_dataloader.num_workers': 0,
                          'train_dataloader.persistent_workers': False})
