@@ -12,7 +12,7 @@ from typing import List, Optional, Sequence, Tuple
 import torch
 from torch import Tensor
 
-from mmdet.structures.bbox import bbox_flip, get_box_tensor
+from mmdet.structures.bbox import get_box_tensor
 
 from ..losses.dense_consistency import (DEFAULT_SIGMOID_SCORE_THR,
                                         foreground_mask)
@@ -163,13 +163,16 @@ class DenseHeadFlipAdapter:
             Tensor: (N, P, 4).
         """
         coder = self.head.bbox_coder
-        mapped = []
-        for i, shape in enumerate(img_shapes):
-            boxes = get_box_tensor(coder.decode(priors[twin[i]],
-                                                twin_preds[i]))
-            mirrored = bbox_flip(boxes, tuple(shape)[:2], 'horizontal')
-            mapped.append(get_box_tensor(coder.encode(priors, mirrored)))
-        return torch.stack(mapped)
+        num_imgs, num_priors = twin.shape
+        # all images in one decode / encode: (N * P, 4) rows
+        boxes = get_box_tensor(coder.decode(
+            priors[twin.reshape(-1)], twin_preds.reshape(-1, 4)))
+        widths = boxes.new_tensor([float(tuple(s)[1]) for s in img_shapes])
+        widths = widths.repeat_interleave(num_priors)
+        x1, y1, x2, y2 = boxes.unbind(-1)
+        mirrored = torch.stack([widths - x2, y1, widths - x1, y2], -1)
+        mapped = coder.encode(priors.repeat(num_imgs, 1), mirrored)
+        return get_box_tensor(mapped).reshape(num_imgs, num_priors, 4)
 
     def pair(self, outs: Tuple[List[Tensor], ...],
              flipped_outs: Tuple[List[Tensor], ...],
