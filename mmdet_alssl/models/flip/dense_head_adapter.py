@@ -12,7 +12,7 @@ from typing import List, Optional, Sequence, Tuple
 import torch
 from torch import Tensor
 
-from mmdet.structures.bbox import get_box_tensor
+from mmdet.structures.bbox import bbox_flip, get_box_tensor
 
 from ..losses.dense_consistency import (DEFAULT_SIGMOID_SCORE_THR,
                                         foreground_mask)
@@ -168,9 +168,11 @@ class DenseHeadFlipAdapter:
         boxes = get_box_tensor(coder.decode(
             priors[twin.reshape(-1)], twin_preds.reshape(-1, 4)))
         widths = boxes.new_tensor([float(tuple(s)[1]) for s in img_shapes])
-        widths = widths.repeat_interleave(num_priors)
-        x1, y1, x2, y2 = boxes.unbind(-1)
-        mirrored = torch.stack([widths - x2, y1, widths - x1, y2], -1)
+        # bbox_flip reads only img_shape[1]: a (N * P, 1) column of widths
+        # mirrors each row about its own image's width
+        mirrored = bbox_flip(
+            boxes, (None, widths.repeat_interleave(num_priors)[:, None]),
+            'horizontal')
         mapped = coder.encode(priors.repeat(num_imgs, 1), mirrored)
         return get_box_tensor(mapped).reshape(num_imgs, num_priors, 4)
 
