@@ -2,11 +2,6 @@
 
 After selection, the cycle's model predicts on the images still unlabeled; a
 detection whose top class probability is >= τ becomes a one-hot box label.
-Optionally (``min_flip_iou``, our addition) it must also survive the flip: the
-box of its prior's mirror twin on the flipped image, un-flipped, must overlap
-it; a confident box that moves when the image is mirrored is likely
-mislocated. Measured on BCCD at 128 px (docs/benchmark.md): at 0.5 it
-halves the (mostly mislocated) platelet boxes and leaves mAP as it was.
 :func:`overconfident_classes` is the count guard (ours) on a cycle's
 pseudo-labels as a whole: a model sure of far more boxes of a class than
 the labeled images hold gives none. The JSON written here is what the

@@ -1,5 +1,8 @@
 from .backbones import EfficientNetLite
-from .dense_heads import PseudoLabelSSDHead
-from .detectors import ConsistencySSD
+from .dense_heads import (PseudoLabelATSSHead, PseudoLabelFCOSHead,
+                          PseudoLabelRetinaHead, PseudoLabelSSDHead)
+from .detectors import ConsistencyDetector, ConsistencySSD
 
-__all__ = ['ConsistencySSD', 'EfficientNetLite', 'PseudoLabelSSDHead']
+__all__ = ['ConsistencyDetector', 'ConsistencySSD', 'EfficientNetLite',
+           'PseudoLabelSSDHead', 'PseudoLabelRetinaHead',
+           'PseudoLabelATSSHead', 'PseudoLabelFCOSHead']

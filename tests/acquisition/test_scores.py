@@ -154,7 +154,7 @@ def test_score_image_rejects_mismatched_inputs():
 
 
 def test_mirror_pairing_ignores_background_priors_that_overlap_more():
-    # What the embedded set showed (docs/benchmark.md): a confident
+    # What the embedded set showed (docs/findings.md): a confident
     # detection (prior 0, class 0 at 0.99) whose mirror twin in the flip
     # agrees but sits 3 px off (IoU 0.57 after the un-flip), while another
     # flipped prior that the model calls background decodes (untrained

@@ -22,12 +22,33 @@ NUM_CLASSES = {
     'alssl_ssd_lite0_aquarium256_cpu.py': 7,
     'alssl_ssd_lite0_synthetic_cpu.py': 8,
     'alssl_ssd_lite0_synthetic_redundant_cpu.py': 8,
+    'alssl_retinanet_lite0_synthetic_cpu.py': 8,
+    'alssl_fcos_lite0_synthetic_cpu.py': 8,
+    'alssl_retinanet_r50_voc.py': 20,
+    'alssl_retinanet_r50_coco.py': 80,
+    'alssl_fcos_r50_coco.py': 80,
+}
+# (detector, head) of the configs that are not SSD's
+DETECTORS = {
+    'alssl_retinanet_lite0_synthetic_cpu.py': ('ConsistencyDetector',
+                                               'PseudoLabelRetinaHead'),
+    'alssl_fcos_lite0_synthetic_cpu.py': ('ConsistencyDetector',
+                                          'PseudoLabelFCOSHead'),
+    'alssl_retinanet_r50_voc.py': ('ConsistencyDetector',
+                                   'PseudoLabelRetinaHead'),
+    'alssl_retinanet_r50_coco.py': ('ConsistencyDetector',
+                                    'PseudoLabelRetinaHead'),
+    'alssl_fcos_r50_coco.py': ('ConsistencyDetector', 'PseudoLabelFCOSHead'),
 }
 
 
 def test_every_component_registers():
     for registry, name in [(MODELS, 'ConsistencySSD'),
                            (MODELS, 'PseudoLabelSSDHead'),
+                           (MODELS, 'ConsistencyDetector'),
+                           (MODELS, 'PseudoLabelRetinaHead'),
+                           (MODELS, 'PseudoLabelFCOSHead'),
+                           (MODELS, 'PseudoLabelATSSHead'),
                            (DATASETS, 'ALVOCDataset'),
                            (DATASETS, 'ALCocoDataset'),
                            (DATA_SAMPLERS, 'SemiSupervisedSampler'),
@@ -50,10 +71,13 @@ def test_config_builds_its_model_on_cpu(path):
     # Building never downloads: pretrained weights load in init_weights(),
     # which a training run calls and this test does not.
     model = MODELS.build(cfg.model)
-    assert type(model).__name__ == 'ConsistencySSD'
-    assert type(model.bbox_head).__name__ == 'PseudoLabelSSDHead'
+    detector, head = DETECTORS.get(path.name, ('ConsistencySSD',
+                                               'PseudoLabelSSDHead'))
+    assert type(model).__name__ == detector
+    assert type(model.bbox_head).__name__ == head
     assert model.bbox_head.num_classes == NUM_CLASSES[path.name]
-    size = 128 if path.name.endswith('_cpu.py') else 300
+    size = 128 if path.name.endswith('_cpu.py') else \
+        300 if 'ssd300' in path.name else 320
     model.eval()
     with torch.no_grad():
         outs = model._forward(torch.rand(1, 3, size, size))

@@ -1,14 +1,17 @@
-"""Time a training iteration of ConsistencySSD against mmdet's plain SSD.
+"""Time a training iteration of a consistency detector against the same
+network as mmdet's plain detector.
 
 Command (from the repository root)::
 
     .venv/bin/python tools/analysis_tools/benchmark_train_step.py --threads 1
 
 Both detectors are the model of a plugin config (``--config``, default the
-CPU config of the embedded data set: SSD on EfficientNet-Lite0 at 128 px). One
-is that model as mmdet's plain ``SingleStageDetector`` + ``SSDHead``, the
-other the config's ``ConsistencySSD`` + ``PseudoLabelSSDHead``, with the same
-weights (state dict copied).
+CPU config of the embedded data set: SSD on EfficientNet-Lite0 at 128 px;
+the RetinaNet / FCOS ones work alike). One is that model as mmdet's plain
+``SingleStageDetector`` with the head's mmdet class (``SSDHead``,
+``RetinaHead``, ``FCOSHead``, ...), the other the config's consistency
+detector (``ConsistencySSD``, ``ConsistencyDetector``) with its
+pseudo-label-aware head, with the same weights (state dict copied).
 
 Both get the SAME batch (default 16 images, half labeled with ground truth,
 half unlabeled). Plain SSD has no notion of unlabeled images, so it sees
@@ -76,12 +79,16 @@ def parse_args():
 
 
 def model_cfg(config: str, consistency: bool) -> Config:
-    """The config's model, or the same network as mmdet's plain SSD."""
+    """The config's model, or the same network as mmdet's plain detector
+    (the plugin's head replaced by the mmdet class it extends)."""
     model = Config.fromfile(config).model
     if not consistency:
         model.type = 'SingleStageDetector'
-        model.bbox_head.type = 'SSDHead'
-        for key in ('consistency_weight', 'ramp_up', 'ramp_down'):
+        model.bbox_head.type = next(
+            cls.__name__ for cls in MODELS.get(model.bbox_head.type).__mro__
+            if not cls.__module__.startswith('mmdet_alssl'))
+        for key in ('consistency_weight', 'ramp_up', 'ramp_down',
+                    'loc_huber_delta', 'score_thr'):
             model.pop(key, None)
     return model
 
@@ -138,8 +145,10 @@ def main():
     samples = [s.to(device) for s in samples]
     sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: 0)
 
+    plain_name = f'plain {type(plain.bbox_head).__name__}'
+    ours_name = type(ours).__name__
     runs = {}
-    for name, model in (('plain SSD', plain), ('ConsistencySSD', ours)):
+    for name, model in ((plain_name, plain), (ours_name, ours)):
         optimizer = torch.optim.SGD(model.parameters(), lr=1e-3,
                                     momentum=0.9)
         runs[name] = (model, optimizer, [])
@@ -158,14 +167,14 @@ def main():
     medians = {}
     for name, (_, _, times) in runs.items():
         medians[name] = statistics.median(times)
-        print(f'{name:15s} {medians[name] * 1000:8.1f} ms/iter  '
+        print(f'{name:19s} {medians[name] * 1000:8.1f} ms/iter  '
               f'(rounds: {", ".join(f"{t * 1000:.1f}" for t in times)})')
-    ratio = medians['ConsistencySSD'] / medians['plain SSD']
+    ratio = medians[ours_name] / medians[plain_name]
     # Each round's pair ran back to back, under the same machine load.
     paired = statistics.median(
-        ours_t / plain_t for plain_t, ours_t in zip(runs['plain SSD'][2],
-                                                   runs['ConsistencySSD'][2]))
-    print(f'ratio ConsistencySSD / plain SSD: {ratio:.2f}x of medians, '
+        ours_t / plain_t
+        for plain_t, ours_t in zip(runs[plain_name][2], runs[ours_name][2]))
+    print(f'ratio {ours_name} / {plain_name}: {ratio:.2f}x of medians, '
           f'{paired:.2f}x median of paired rounds (target <= 2.1x)')
 
 

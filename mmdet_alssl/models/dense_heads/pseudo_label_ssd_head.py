@@ -1,20 +1,18 @@
 """SSD head whose pseudo-labeled images get no background term (Eq. 10)."""
-from typing import List, Optional, Tuple
+from typing import List, Tuple
 
 import torch
-from mmengine.structures import InstanceData
 from torch import Tensor
 
 from mmdet.models.dense_heads import SSDHead
 from mmdet.registry import MODELS
 from mmdet.structures.bbox import scale_boxes
 
-from ...datasets.label_type import LABEL_TYPE_KEY, LABELED, PSEUDO, \
-    check_label_type
+from .pseudo_label_targets import PseudoLabelAnchorTargetsMixin
 
 
 @MODELS.register_module()
-class PseudoLabelSSDHead(SSDHead):
+class PseudoLabelSSDHead(PseudoLabelAnchorTargetsMixin, SSDHead):
     """:class:`mmdet.models.dense_heads.SSDHead` aware of pseudo-labels.
 
     Labeled images (``img_meta['label_type'] == 'labeled'``, or no flag) keep
@@ -25,11 +23,16 @@ class PseudoLabelSSDHead(SSDHead):
     teacher was sure of, so a prior matched to no pseudo box may well hold an
     object and must not be pushed to background.
 
-    The method is done by target assignment alone (see
-    :meth:`_get_targets_single`); ``SSDHead.loss_by_feat_single`` runs
-    unchanged. Unlabeled images should not reach the head's loss: with empty
-    ground truth SSD mines 3 x 0 negatives, so they cost nothing but still
-    add 1 each to the loss's average factor; ConsistencySSD leaves them out.
+    The method is done by target assignment alone
+    (:class:`PseudoLabelAnchorTargetsMixin`: a pseudo image's negatives get
+    label weight 0): SSDHead's loss multiplies the per-prior CE by these
+    weights before hard-negative mining, so the mined negatives of a pseudo
+    image all cost 0 and only its positives count; the average factor
+    (positives, PseudoSampler) is unchanged. ``SSDHead.loss_by_feat_single``
+    runs unchanged. Unlabeled images should not reach the head's loss: with
+    empty ground truth SSD mines 3 x 0 negatives, so they cost nothing but
+    still add 1 each to the loss's average factor; ConsistencySSD leaves them
+    out.
     Constructor arguments are exactly ``SSDHead``'s.
 
     It also fixes ``predict`` of mmdet 3.3.0's ``SSDHead`` and adds
@@ -43,35 +46,6 @@ class PseudoLabelSSDHead(SSDHead):
     # raises AttributeError. ``None`` reads as "no custom channels", and the
     # base method then takes SSD's path (softmax, background last dropped).
     loss_cls = None
-
-    def _get_targets_single(self,
-                            flat_anchors: Tensor,
-                            valid_flags: Tensor,
-                            gt_instances: InstanceData,
-                            img_meta: dict,
-                            gt_instances_ignore: Optional[InstanceData] = None,
-                            unmap_outputs: bool = True) -> tuple:
-        """``AnchorHead._get_targets_single``, then for pseudo-labeled images
-        the label weight of every negative (background-labelled) prior is set
-        to 0.
-
-        SSDHead's loss multiplies the per-prior CE by these weights before
-        hard-negative mining, so the mined negatives of a pseudo image all
-        cost 0 and only its positives count; the average factor (number of
-        positives, PseudoSampler) is unchanged. Arguments and returns are
-        those of ``AnchorHead._get_targets_single``.
-        """
-        targets = super()._get_targets_single(flat_anchors, valid_flags,
-                                              gt_instances, img_meta,
-                                              gt_instances_ignore,
-                                              unmap_outputs)
-        label_type = check_label_type(img_meta.get(LABEL_TYPE_KEY, LABELED))
-        if label_type != PSEUDO:
-            return targets
-        labels, label_weights = targets[0], targets[1]
-        label_weights = label_weights.masked_fill(labels == self.num_classes,
-                                                  0.0)
-        return (labels, label_weights) + tuple(targets[2:])
 
     def predict_dense(self,
                       cls_scores: List[Tensor],

@@ -1,3 +1,4 @@
+from .consistency_detector import ConsistencyDetector
 from .consistency_ssd import ConsistencySSD
 
-__all__ = ['ConsistencySSD']
+__all__ = ['ConsistencyDetector', 'ConsistencySSD']

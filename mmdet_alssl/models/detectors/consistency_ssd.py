@@ -1,26 +1,21 @@
 """SSD trained on labeled, pseudo-labeled and unlabeled images (Eq. 11)."""
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import torch
-from mmengine.logging import MessageHub
 from torch import Tensor
 
-from mmdet.models.detectors import SingleStageDetector
 from mmdet.models.utils import unpack_gt_instances
 from mmdet.registry import MODELS
 from mmdet.structures import SampleList
-from mmdet.utils import ConfigType, OptConfigType, OptMultiConfig
 
-from ...datasets.label_type import PSEUDO, UNLABELED, get_label_type
+from ...datasets.label_type import UNLABELED, get_label_type
 from ..dense_heads.pseudo_label_ssd_head import PseudoLabelSSDHead
-from ..losses.consistency import (DEFAULT_LOC_HUBER_DELTA, DEFAULT_RAMP_DOWN,
-                                  DEFAULT_RAMP_UP, check_huber_delta,
-                                  check_ramp, flip_consistency_loss,
-                                  ramp_weight)
+from ..losses.consistency import flip_consistency_loss
+from .consistency_detector import ConsistencyDetector
 
 
 @MODELS.register_module()
-class ConsistencySSD(SingleStageDetector):
+class ConsistencySSD(ConsistencyDetector):
     """SSD with the flip-consistency loss and pseudo-label-aware supervision.
 
     Each image of a training batch carries ``metainfo['label_type']``
@@ -37,65 +32,17 @@ class ConsistencySSD(SingleStageDetector):
     The images and their horizontal flips go through backbone, neck and
     head in ONE batch of 2N. ``predict`` and ``_forward`` are plain SSD.
 
-    Args:
-        backbone, neck, bbox_head, train_cfg, test_cfg, data_preprocessor,
-            init_cfg: as :class:`mmdet.models.SingleStageDetector`.
-        consistency_weight (float): Weight of the consistency loss at the
-            plateau of the ramp, >= 0; 0 turns it off. Defaults to 1.0
-            (Eq. 11 adds the terms unweighted).
-        ramp_up (float): Fraction of training spent ramping the weight up,
-            in [0, 1]. Defaults to CSD's 32k/120k ≈ 0.267.
-        ramp_down (float): Fraction at the end spent ramping it down, in
-            [0, 1]. Defaults to CSD's 20k/120k ≈ 0.167.
-        loc_huber_delta (float, optional): Huber threshold of the location
-            term (``location_consistency``), > 0; None: Eq. 8's square,
-            which diverges on a pretrained backbone. Defaults to 1.0.
-
-    The iteration comes from MMEngine's ``MessageHub`` (``iter`` and
-    ``max_iters``, set by the default ``RuntimeInfoHook``); outside a Runner
-    the weight is ``consistency_weight``.
+    Its arguments and ramp are :class:`ConsistencyDetector`'s
+    (``consistency_weight``, ``ramp_up``, ``ramp_down``,
+    ``loc_huber_delta``); its pairing is SSD's by index (the maps mirrored
+    along their width), which the geometric pairing of
+    :class:`ConsistencyDetector` equals on SSD's symmetric anchors at a
+    fixed input size. The iteration comes from MMEngine's ``MessageHub``
+    (``iter`` and ``max_iters``, set by the default ``RuntimeInfoHook``);
+    outside a Runner the weight is ``consistency_weight``.
     """
 
-    def __init__(self,
-                 backbone: ConfigType,
-                 neck: OptConfigType = None,
-                 bbox_head: OptConfigType = None,
-                 train_cfg: OptConfigType = None,
-                 test_cfg: OptConfigType = None,
-                 data_preprocessor: OptConfigType = None,
-                 init_cfg: OptMultiConfig = None,
-                 consistency_weight: float = 1.0,
-                 ramp_up: float = DEFAULT_RAMP_UP,
-                 ramp_down: float = DEFAULT_RAMP_DOWN,
-                 loc_huber_delta: Optional[float] = DEFAULT_LOC_HUBER_DELTA
-                 ) -> None:
-        if consistency_weight < 0:
-            raise ValueError(f'consistency_weight must be >= 0, got '
-                             f'{consistency_weight!r}')
-        check_ramp(ramp_up, ramp_down)
-        check_huber_delta(loc_huber_delta)
-        super().__init__(
-            backbone=backbone,
-            neck=neck,
-            bbox_head=bbox_head,
-            train_cfg=train_cfg,
-            test_cfg=test_cfg,
-            data_preprocessor=data_preprocessor,
-            init_cfg=init_cfg)
-        self.consistency_weight = consistency_weight
-        self.ramp_up = ramp_up
-        self.ramp_down = ramp_down
-        self.loc_huber_delta = loc_huber_delta
-
-    def current_consistency_weight(self) -> float:
-        """``consistency_weight`` times the ramp at the Runner's iteration
-        (``consistency_weight`` alone when no Runner published one)."""
-        hub = MessageHub.get_current_instance()
-        cur_iter, max_iters = hub.get_info('iter'), hub.get_info('max_iters')
-        if cur_iter is None or not max_iters:
-            return self.consistency_weight
-        return self.consistency_weight * ramp_weight(
-            cur_iter, max_iters, self.ramp_up, self.ramp_down)
+    pseudo_label_heads = (PseudoLabelSSDHead, )
 
     def loss(self, batch_inputs: Tensor,
              batch_data_samples: SampleList) -> Dict[str, Tensor]:
@@ -112,12 +59,7 @@ class ConsistencySSD(SingleStageDetector):
             when no image is supervised), ``loss_con_cls``, ``loss_con_loc``.
         """
         label_types = [get_label_type(s) for s in batch_data_samples]
-        if PSEUDO in label_types and \
-                not isinstance(self.bbox_head, PseudoLabelSSDHead):
-            raise ValueError(
-                f'the batch has pseudo-labeled images but bbox_head is '
-                f'{type(self.bbox_head).__name__}, which would train their '
-                f'unlabeled regions as background; use PseudoLabelSSDHead')
+        self.check_pseudo_label_head(label_types)
         if self.consistency_weight == 0:
             return self._supervised_only_loss(batch_inputs,
                                               batch_data_samples, label_types)

@@ -89,7 +89,22 @@ def location_consistency(deltas: Tensor,
             f'deltas {tuple(deltas.shape)} and flipped_deltas '
             f'{tuple(flipped_deltas.shape)} must both be (..., 4)')
     sign = deltas.new_tensor([-1.0, 1.0, 1.0, 1.0])
-    residual = deltas - sign * flipped_deltas
+    return residual_penalty(deltas - sign * flipped_deltas, huber_delta)
+
+
+def residual_penalty(residual: Tensor,
+                     huber_delta: Optional[float] = None) -> Tensor:
+    """Mean over the last axis of r² (Eq. 8's square), or of Huber's
+    r² / 2·delta·|r| − delta² beyond ``huber_delta`` (see
+    :func:`location_consistency`).
+
+    Args:
+        residual (Tensor): Shape (..., K), e.g. K = 4 box coordinates.
+        huber_delta (float, optional): > 0, or None for the square.
+
+    Returns:
+        Tensor: Shape (...,).
+    """
     if huber_delta is None:
         return residual.pow(2).mean(-1)
     # F.huber_loss is ½r² / delta·(|r| − ½delta): twice it is r² inside.
