@@ -16,7 +16,7 @@ from typing import Collection, Dict, Hashable, Mapping, Sequence, Tuple
 
 from torch import Tensor
 
-from .scores import keep_detections
+from .scores import foreground, keep_detections
 from .strategies import id_sort_key
 
 
@@ -29,7 +29,8 @@ def pseudo_label_boxes(boxes: Tensor,
                        tau: float,
                        iou_thr: float = 0.45,
                        max_per_img: int = 100,
-                       nms_pre: int = 1000) -> Dict[str, Tensor]:
+                       nms_pre: int = 1000,
+                       use_sigmoid: bool = False) -> Dict[str, Tensor]:
     """Eq. 6 on one image: kept detections whose top class probability is
     >= τ, as one-hot labels.
 
@@ -42,25 +43,31 @@ def pseudo_label_boxes(boxes: Tensor,
 
     Args:
         boxes (Tensor): (P, 4) xyxy boxes in original image coordinates.
-        probs (Tensor): (P, C+1) class distributions, background last.
+        probs (Tensor): (P, C+1) class distributions, background last, or
+            (P, C) per-class sigmoids with ``use_sigmoid`` (no background
+            to beat: the τ threshold alone).
         tau (float): confidence threshold τ in (0, 1] (0.99 VOC, 0.75 COCO
             in the paper).
         iou_thr, max_per_img, nms_pre: NMS settings of
             :func:`~.scores.keep_detections`.
+        use_sigmoid (bool): ``probs`` are per-class sigmoids.
 
     Returns:
         dict: ``bboxes`` (N, 4) float, ``labels`` (N,) long in [0, C),
         ``scores`` (N,) float; score descending.
     """
     keep = keep_detections(boxes, probs, score_thr=tau, iou_thr=iou_thr,
-                           max_per_img=max_per_img, nms_pre=nms_pre)
-    scores, labels = probs[keep, :-1].max(dim=1)
+                           max_per_img=max_per_img, nms_pre=nms_pre,
+                           use_sigmoid=use_sigmoid)
+    scores, labels = foreground(probs[keep], use_sigmoid).max(dim=1)
     # A box clipped to the image border can end up thinner than a pixel
     # (e.g. [14, 640, 36, 640]): nothing to train on, so not a label.
     kept_boxes = boxes[keep]
     has_area = ((kept_boxes[:, 2] - kept_boxes[:, 0] >= MIN_BOX_SIZE) &
                 (kept_boxes[:, 3] - kept_boxes[:, 1] >= MIN_BOX_SIZE))
-    ok = (scores >= probs[keep, -1]) & has_area
+    ok = has_area
+    if not use_sigmoid:
+        ok = ok & (scores >= probs[keep, -1])
     keep, scores, labels = keep[ok], scores[ok], labels[ok]
     return dict(bboxes=boxes[keep].float(), labels=labels.long(),
                 scores=scores.float())

@@ -5,12 +5,20 @@ dense predictions on the image and on its horizontal flip, one row per prior:
 
 - ``boxes`` (P, 4) xyxy in the ORIGINAL image's coordinates;
 - ``probs`` (P, C+1) softmax class distribution, background LAST (index C,
-  mmdet's convention);
+  mmdet's convention; SSD), or with ``use_sigmoid`` (P, C) per-class
+  sigmoid probabilities, no background channel (RetinaNet, FCOS, ATSS);
 - ``flip_boxes`` (P', 4), already un-flipped into the original image's frame
-  (``mmdet.structures.bbox.bbox_flip``), and ``flip_probs`` (P', C+1);
+  (``mmdet.structures.bbox.bbox_flip``), and ``flip_probs`` (P', K);
 - for the default pairing, ``mirror_index`` (P,): each prior's mirror twin
-  in the flipped predictions
-  (:func:`~mmdet_alssl.models.losses.consistency.mirrored_prior_index`).
+  in the flipped predictions, and optionally ``mirror_valid`` (P,) whether
+  it has one (:class:`~mmdet_alssl.models.flip.DenseHeadFlipAdapter`).
+
+Sigmoid forms, the same as the training loss's
+(:mod:`mmdet_alssl.models.losses.dense_consistency`): a sigmoid head's C
+outputs are independent Bernoullis, so Eq. 4's entropy and Eq. 2's
+divergence are those of their product: the SUM over classes of each
+Bernoulli's entropy and symmetric KL. A detection's score is its best
+class probability in both forms.
 
 Everything here is a pure tensor function: no model, no Runner, no I/O.
 """
@@ -29,15 +37,44 @@ from ..models.losses.consistency import symmetric_kl
 FLIP_CANDIDATES = ('mirror', 'priors')
 
 
+#: Probabilities are clamped to [eps, 1 - eps] inside the Bernoulli logs.
+BERNOULLI_EPS = 1e-7
+
+
+def foreground(probs: Tensor, use_sigmoid: bool = False) -> Tensor:
+    """(..., C) class probabilities without the softmax's background."""
+    return probs if use_sigmoid else probs[..., :-1]
+
+
+def class_divergence(p: Tensor, q: Tensor,
+                     use_sigmoid: bool = False) -> Tensor:
+    """Eq. 2 between class outputs: the symmetric KL of two softmax
+    distributions, or the sum over classes of the Bernoullis' symmetric KL
+    ½ (p − q)(logit p − logit q).
+
+    Args:
+        p, q (Tensor): (..., K) probabilities.
+        use_sigmoid (bool): per-class sigmoids instead of one softmax.
+
+    Returns:
+        Tensor: (...,) >= 0.
+    """
+    if not use_sigmoid:
+        return symmetric_kl(p, q)
+    p = p.clamp(BERNOULLI_EPS, 1 - BERNOULLI_EPS)
+    q = q.clamp(BERNOULLI_EPS, 1 - BERNOULLI_EPS)
+    return 0.5 * ((p - q) * (torch.logit(p) - torch.logit(q))).sum(-1)
+
+
 def _check_predictions(boxes: Tensor, probs: Tensor, name: str = '') -> None:
     if boxes.dim() != 2 or boxes.size(-1) != 4:
         raise ValueError(f'{name}boxes must have shape (P, 4), got '
                          f'{tuple(boxes.shape)}; pass one xyxy box per '
                          f'prior')
-    if probs.dim() != 2 or probs.size(-1) < 2:
-        raise ValueError(f'{name}probs must have shape (P, C+1) with '
-                         f'C >= 1, got {tuple(probs.shape)}; pass the softmax '
-                         f'over the C classes plus background (last)')
+    if probs.dim() != 2 or probs.size(-1) < 1:
+        raise ValueError(f'{name}probs must have shape (P, K), got '
+                         f'{tuple(probs.shape)}; pass the softmax over the C '
+                         f'classes plus background (last), or C sigmoids')
     if boxes.size(0) != probs.size(0):
         raise ValueError(f'{name}boxes has {boxes.size(0)} rows but '
                          f'{name}probs has {probs.size(0)}; both need one row '
@@ -49,7 +86,8 @@ def keep_detections(boxes: Tensor,
                     score_thr: float = 0.5,
                     iou_thr: float = 0.45,
                     max_per_img: int = 100,
-                    nms_pre: int = 1000) -> Tensor:
+                    nms_pre: int = 1000,
+                    use_sigmoid: bool = False) -> Tensor:
     """Detections of one image: class-aware NMS, then a score threshold.
 
     A prior's score is its best foreground probability and its label the
@@ -58,7 +96,8 @@ def keep_detections(boxes: Tensor,
 
     Args:
         boxes (Tensor): (P, 4) xyxy boxes.
-        probs (Tensor): (P, C+1) class distributions, background last.
+        probs (Tensor): (P, C+1) class distributions, background last, or
+            (P, C) sigmoids with ``use_sigmoid``.
         score_thr (float): keep detections whose score is >= this. Default
             0.5, the released code's ``--thresh``.
         iou_thr (float): IoU threshold of NMS (mmcv ``batched_nms``,
@@ -67,13 +106,14 @@ def keep_detections(boxes: Tensor,
             Default 100.
         nms_pre (int): only the ``nms_pre`` best-scoring priors enter NMS
             (mmdet's convention; -1 keeps all). Default 1000.
+        use_sigmoid (bool): ``probs`` are per-class sigmoids.
 
     Returns:
         LongTensor: (K,) indices of the kept priors, score descending.
     """
     _check_predictions(boxes, probs)  # values: see .settings
 
-    scores, labels = probs[:, :-1].max(dim=1)
+    scores, labels = foreground(probs, use_sigmoid).max(dim=1)
     # Thresholding before NMS gives the same result as after it: a box is
     # only ever suppressed by a higher-scoring box of its class.
     cand = torch.nonzero(scores >= score_thr, as_tuple=False).squeeze(1)
@@ -89,7 +129,7 @@ def keep_detections(boxes: Tensor,
     return cand[keep[:int(max_per_img)]]
 
 
-def entropy(probs: Tensor) -> Tensor:
+def entropy(probs: Tensor, use_sigmoid: bool = False) -> Tensor:
     """Shannon entropy of class distributions, Eq. 4, in nats.
 
     Natural log, so the maximum is ``log(C+1)``. The released code divides by
@@ -98,13 +138,21 @@ def entropy(probs: Tensor) -> Tensor:
     ``0 log 0`` is taken as 0 (``torch.xlogy``), so exact zeros are safe
     without an epsilon.
 
+    With ``use_sigmoid``, the entropy of the C independent Bernoullis:
+    Σ_c H(p_c) (at most ``C log 2``).
+
     Args:
-        probs (Tensor): (..., C+1) probabilities summing to 1.
+        probs (Tensor): (..., C+1) probabilities summing to 1, or (..., C)
+            sigmoids with ``use_sigmoid``.
+        use_sigmoid (bool): per-class sigmoids.
 
     Returns:
         Tensor: (...,) entropies, >= 0.
     """
-    return -torch.special.xlogy(probs, probs).sum(dim=-1)
+    h = -torch.special.xlogy(probs, probs).sum(dim=-1)
+    if use_sigmoid:
+        h = h - torch.special.xlogy(1 - probs, 1 - probs).sum(dim=-1)
+    return h
 
 
 def match_flipped(det_boxes: Tensor, flip_boxes: Tensor) -> Tensor:
@@ -137,7 +185,9 @@ def score_image(boxes: Tensor,
                 max_per_img: int = 100,
                 nms_pre: int = 1000,
                 flip_candidates: str = 'mirror',
-                mirror_index: Optional[Tensor] = None
+                mirror_index: Optional[Tensor] = None,
+                mirror_valid: Optional[Tensor] = None,
+                use_sigmoid: bool = False
                 ) -> Dict[str, Union[float, int]]:
     """Acquisition scores of one image (Eq. 1-5).
 
@@ -166,6 +216,11 @@ def score_image(boxes: Tensor,
         flip_candidates (str): ``'mirror'`` or ``'priors'``.
         mirror_index (Tensor, optional): (P,) each prior's mirror twin among
             the flipped predictions; required by ``'mirror'``.
+        mirror_valid (Tensor, optional): (P,) bool, the prior has a twin
+            (e.g. not column 0 of anchors centred at ``i * stride``); a
+            detection without one adds no inconsistency. Default: all do.
+        use_sigmoid (bool): ``probs`` are per-class sigmoids (sigmoid forms
+            of Eq. 2 and 4, module docstring).
 
     Returns:
         dict: ``entropy``, ``inconsistency``, ``unified`` (float) and
@@ -189,10 +244,11 @@ def score_image(boxes: Tensor,
         got = None if mirror_index is None else tuple(mirror_index.shape)
         raise ValueError(f'flip_candidates=\'mirror\' needs mirror_index of '
                          f'shape ({probs.size(0)},) over {flip_probs.size(0)} '
-                         f'flipped priors, got {got}; pass '
-                         f'mirrored_prior_index(...) or choose '
+                         f'flipped priors, got {got}; pass the twins of '
+                         f'DenseHeadFlipAdapter.twins(...) or choose '
                          f'flip_candidates=\'priors\'')
-    keep = keep_detections(boxes, probs, score_thr, **nms_kwargs)
+    keep = keep_detections(boxes, probs, score_thr, **nms_kwargs,
+                           use_sigmoid=use_sigmoid)
     if keep.numel() == 0:
         return dict(entropy=0.0, inconsistency=0.0, unified=0.0,
                     num_detections=0)
@@ -201,7 +257,10 @@ def score_image(boxes: Tensor,
         match = mirror_index[keep]
     else:
         match = match_flipped(boxes[keep], flip_boxes)
-    ent = entropy(det_probs).max().item()
-    inc = symmetric_kl(det_probs, flip_probs[match].float()).max().item()
+    ent = entropy(det_probs, use_sigmoid).max().item()
+    inc = class_divergence(det_probs, flip_probs[match].float(), use_sigmoid)
+    if flip_candidates == 'mirror' and mirror_valid is not None:
+        inc = inc * mirror_valid[keep].to(inc.dtype)
+    inc = inc.max().item()
     return dict(entropy=ent, inconsistency=inc, unified=ent * inc,
                 num_detections=int(keep.numel()))

@@ -3,14 +3,17 @@ scores (Eq. 1-5) and pseudo-label boxes (Eq. 6), as rows for
 :func:`mmdet_alssl.acquisition.acquire.decide`.
 
 :meth:`PoolScorer.score_batch` is one batch: originals and their flips in
-one forward, the dense predictions of both, the pure functions of
-:mod:`mmdet_alssl.acquisition` per image. :meth:`PoolScorer.score_pool` runs
+one forward, the dense predictions of both read through the head's
+:class:`~mmdet_alssl.models.flip.DenseHeadFlipAdapter` (the pairing the
+consistency loss trains with: any single-stage dense head, softmax or
+sigmoid, anchors or points, keep-ratio batches of several widths), the
+pure functions of :mod:`mmdet_alssl.acquisition` per image. :meth:`PoolScorer.score_pool` runs
 it over a pool data set, sharded across ranks, and gathers on rank 0.
 """
 from typing import List, Optional, Sequence
 
 import torch
-from mmdet.structures.bbox import bbox_flip
+from mmdet.structures.bbox import bbox_flip, get_box_tensor, scale_boxes
 from mmengine.dist import broadcast, collect_results, get_world_size, \
     is_main_process
 from mmengine.model import is_model_wrapper
@@ -19,12 +22,12 @@ from mmengine.utils import ProgressBar
 from ..acquisition import pseudo_label_boxes, score_image
 from ..acquisition.settings import AcquisitionSettings
 from ..datasets.tolerant_pool import TolerantPool, collate_tolerant
-from ..models.losses import mirrored_prior_index
+from ..models.flip import DenseHeadFlipAdapter, flip_image_regions
 
 
 class PoolScorer:
-    """Scores pool images with a single-stage detector whose ``bbox_head``
-    has ``predict_dense`` (``PseudoLabelSSDHead``).
+    """Scores pool images with a single-stage dense detector (SSD,
+    RetinaNet, FCOS, ATSS, ...: what :class:`DenseHeadFlipAdapter` serves).
 
     Args:
         settings (AcquisitionSettings): score threshold, NMS, τ, pairing.
@@ -42,11 +45,7 @@ class PoolScorer:
         None), one per id; an image that failed to load has an ``error``."""
         model = runner.model.module if is_model_wrapper(runner.model) \
             else runner.model
-        if not hasattr(getattr(model, 'bbox_head', None), 'predict_dense'):
-            raise ValueError(f'{type(model).__name__} has no bbox_head.'
-                             f'predict_dense; ActiveLearningHook needs a '
-                             f'single-stage detector such as ConsistencySSD '
-                             f'with PseudoLabelSSDHead')
+        head_adapter(model)  # a clear error before any image is read
         share_rank0_buffers(model)
         loader = runner.build_dataloader(
             dict(batch_size=self.batch_size, num_workers=self.num_workers,
@@ -90,38 +89,33 @@ class PoolScorer:
             ``labels``, ``scores``; None without pseudo-labels) and ``info``
             (``file_name``: the image path, ``width``, ``height``).
         """
-        s = self.settings
+        s, adapter = self.settings, head_adapter(model)
         data = model.data_preprocessor(data_batch, False)
         inputs, samples = data['inputs'], data['data_samples']
-        flipped = flip_image_regions(inputs,
-                                     [x.img_shape[:2] for x in samples])
-        feats = model.extract_feat(torch.cat([inputs, flipped]))
         metas = [x.metainfo for x in samples]
-        cls_scores, bbox_preds = model.bbox_head(feats)
-        dense = model.bbox_head.predict_dense(
-            cls_scores, bbox_preds, metas + metas, rescale=True)
-        mirror = None
-        if s.flip_candidates == 'mirror':
-            check_fills_batch_width(metas, inputs.size(-1))
-            mirror = mirrored_prior_index(
-                [x.shape[-2:] for x in cls_scores],
-                model.bbox_head.num_base_priors, device=inputs.device)
-        rows = []
+        shapes = [meta['img_shape'][:2] for meta in metas]
+        flipped = flip_image_regions(inputs, shapes)
+        outs = model.bbox_head(model.extract_feat(torch.cat([inputs,
+                                                             flipped])))
+        boxes, probs = dense_predictions(adapter, outs, metas + metas)
+        sizes = [level.shape[-2:] for level in outs[0]]
+        twin, valid = adapter.twins(sizes, shapes, inputs.device)
+        rows, n = [], len(metas)
         for i, meta in enumerate(metas):
-            boxes, probs = dense[i]
-            flip_boxes, flip_probs = dense[len(metas) + i]
             ori_shape = meta['ori_shape'][:2]
-            flip_boxes = bbox_flip(flip_boxes, ori_shape, 'horizontal')
-            scores = score_image(boxes, probs, flip_boxes, flip_probs,
+            flip_boxes = bbox_flip(boxes[n + i], ori_shape, 'horizontal')
+            scores = score_image(boxes[i], probs[i], flip_boxes, probs[n + i],
                                  s.score_thr,
                                  flip_candidates=s.flip_candidates,
-                                 mirror_index=mirror, **s.nms())
+                                 mirror_index=twin[i], mirror_valid=valid[i],
+                                 use_sigmoid=adapter.use_sigmoid, **s.nms())
             pseudo = None
             if s.pseudo_labels:
                 pseudo = {
                     key: value.cpu().tolist()
                     for key, value in pseudo_label_boxes(
-                        boxes, probs, s.tau, **s.nms()).items()
+                        boxes[i], probs[i], s.tau, **s.nms(),
+                        use_sigmoid=adapter.use_sigmoid).items()
                 }
             rows.append(
                 dict(id=str(meta['img_id']), raw_id=meta['img_id'],
@@ -131,43 +125,49 @@ class PoolScorer:
         return rows
 
 
-def flip_image_regions(inputs: torch.Tensor,
-                       shapes: Sequence) -> torch.Tensor:
-    """Each image flipped left-right inside its own region, padding kept.
+def head_adapter(model) -> DenseHeadFlipAdapter:
+    """The adapter of ``model.bbox_head``, or a ValueError naming what the
+    detector lacks (two-stage detectors have no dense ``bbox_head``)."""
+    head = getattr(model, 'bbox_head', None)
+    if head is None:
+        raise ValueError(
+            f'{type(model).__name__} has no bbox_head: the pool scoring '
+            f'reads a single-stage dense head (SSD, RetinaNet, FCOS, ATSS, '
+            f'...); two-stage detectors are not supported')
+    try:
+        return DenseHeadFlipAdapter(head)
+    except TypeError as err:
+        raise ValueError(f'the pool cannot be scored with this detector: '
+                         f'{err}') from err
 
-    A batch pads smaller images at the right and bottom; flipping the whole
-    padded tensor would move an image to the right edge. Flipping inside the
-    image (as RandomFlip before padding would) keeps the un-flip of boxes
-    about the image's own width.
+
+def dense_predictions(adapter: DenseHeadFlipAdapter, outs,
+                      metas: Sequence[dict]):
+    """Every prior's box and class probabilities, per image.
 
     Args:
-        inputs (Tensor): (N, C, H, W) padded batch.
-        shapes (Sequence[tuple[int, int]]): per image its (h, w) before
-            padding (``img_shape``).
+        adapter (DenseHeadFlipAdapter): the head's adapter.
+        outs (tuple[list[Tensor]]): the head's ``forward`` outputs for N
+            images.
+        metas (Sequence[dict]): N metas with ``img_shape`` (decoded boxes
+            are clipped to it where the coder clips) and ``scale_factor``.
 
     Returns:
-        Tensor: (N, C, H, W), a new tensor.
+        tuple[list[Tensor], Tensor]: per image (P, 4) xyxy boxes in the
+        original image (divided by ``scale_factor``, as mmdet's predict
+        does), and (N, P, K) probabilities (``adapter.class_probs``).
     """
-    flipped = inputs.clone()
-    for i, (h, w) in enumerate(shapes):
-        flipped[i, :, :h, :w] = inputs[i, :, :h, :w].flip(-1)
-    return flipped
-
-
-def check_fills_batch_width(metas: List[dict], batch_width: int) -> None:
-    """Mirror pairing (Eq. 1's default) holds where the flip of an image is
-    the flip of its batch's feature maps: each image as wide as the padded
-    batch."""
-    for meta in metas:
-        width = meta['img_shape'][1]
-        if width != batch_width:
-            raise ValueError(
-                f'{meta.get("img_path", meta.get("img_id"))} is {width} px '
-                f'wide in a batch padded to {batch_width}: '
-                f'flip_candidates=\'mirror\' pairs priors across the whole '
-                f'width. Give the pool pipeline a fixed-size Resize (as every '
-                f'SSD config has), or set active_learning.flip_candidates='
-                f'\'priors\'')
+    cls_logits, bbox_preds, _ = adapter.split_outputs(outs)
+    sizes = [level.shape[-2:] for level in outs[0]]
+    priors = torch.cat(adapter.priors(sizes, cls_logits.device))
+    coder = adapter.head.bbox_coder
+    boxes = []
+    for preds, meta in zip(bbox_preds, metas):
+        decoded = get_box_tensor(coder.decode(priors, preds,
+                                              max_shape=meta['img_shape']))
+        boxes.append(scale_boxes(decoded,
+                                 [1 / f for f in meta['scale_factor']]))
+    return boxes, adapter.class_probs(cls_logits)
 
 
 def share_rank0_buffers(model) -> None:

@@ -143,3 +143,12 @@ def test_bad_json_inputs():
     with pytest.raises(ValueError, match='unique'):
         build_pseudo_label_json(per_image(), ('cat', 'cat'), INFOS,
                                 labeled_ids=[])
+
+
+def test_sigmoid_pseudo_labels_need_tau_only():
+    # sigmoid outputs have no background to beat: 0.4 >= tau 0.3 is a label
+    boxes = torch.tensor([[0., 0., 10., 10.], [20., 20., 30., 30.]])
+    probs = torch.tensor([[0.4, 0.1], [0.1, 0.2]])
+    out = pseudo_label_boxes(boxes, probs, tau=0.3, use_sigmoid=True)
+    assert out['labels'].tolist() == [0]
+    assert out['scores'].tolist() == pytest.approx([0.4])

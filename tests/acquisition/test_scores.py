@@ -9,8 +9,9 @@ import pytest
 import torch
 from mmdet.structures.bbox import bbox_flip
 
-from mmdet_alssl.acquisition.scores import (entropy, keep_detections,
-                                            match_flipped, score_image)
+from mmdet_alssl.acquisition.scores import (class_divergence, entropy,
+                                            keep_detections, match_flipped,
+                                            score_image)
 
 BOXES = torch.tensor([
     [0., 0., 10., 10.],  # prior 0: class 0 at 0.7 -> kept
@@ -193,3 +194,36 @@ def test_mirror_pairing_scores_an_object_that_vanishes_in_the_flip():
     p, q = probs[0], flip_probs[0]
     assert s['inconsistency'] == pytest.approx(
         0.5 * ((p - q) * (p.log() - q.log())).sum().item(), rel=1e-5)
+
+
+def test_sigmoid_forms_hand_computed():
+    # two classes, independent Bernoullis: H = Σ_c H(p_c)
+    p = torch.tensor([[0.5, 0.2]])
+    h = -(0.5 * math.log(0.5) * 2) - (0.2 * math.log(0.2) +
+                                      0.8 * math.log(0.8))
+    assert entropy(p, use_sigmoid=True).item() == pytest.approx(h)
+    # Σ_c ½ (p − q)(logit p − logit q)
+    q = torch.tensor([[0.5, 0.6]])
+    want = 0.5 * (0.2 - 0.6) * (math.log(0.2 / 0.8) - math.log(0.6 / 0.4))
+    assert class_divergence(p, q, use_sigmoid=True).item() == \
+        pytest.approx(want, rel=1e-5)
+    assert class_divergence(p, p, use_sigmoid=True).item() == 0.0
+
+
+def test_score_image_sigmoid_and_priors_without_twins():
+    # sigmoid: the detection's score is its best class (no background)
+    boxes = torch.tensor([[0., 0., 10., 10.], [30., 30., 40., 40.]])
+    probs = torch.tensor([[0.9, 0.1], [0.05, 0.7]])
+    flip_probs = torch.tensor([[0.9, 0.1], [0.05, 0.2]])
+    twin = torch.tensor([0, 1])
+    s = score_image(boxes, probs, boxes, flip_probs, score_thr=0.5,
+                    mirror_index=twin, use_sigmoid=True)
+    inc = 0.5 * (0.7 - 0.2) * (math.log(0.7 / 0.3) - math.log(0.2 / 0.8))
+    assert s['num_detections'] == 2
+    assert s['inconsistency'] == pytest.approx(inc, rel=1e-5)
+    # prior 1 has no twin: it adds no inconsistency
+    s = score_image(boxes, probs, boxes, flip_probs, score_thr=0.5,
+                    mirror_index=twin, mirror_valid=torch.tensor([True,
+                                                                  False]),
+                    use_sigmoid=True)
+    assert s['inconsistency'] == 0.0 and s['num_detections'] == 2
