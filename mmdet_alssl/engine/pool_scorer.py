@@ -98,8 +98,9 @@ class PoolScorer:
         outs = model.bbox_head(model.extract_feat(torch.cat([inputs,
                                                              flipped])))
         boxes, probs = dense_predictions(adapter, outs, metas + metas)
-        sizes = [level.shape[-2:] for level in outs[0]]
-        twin, valid = adapter.twins(sizes, shapes, inputs.device)
+        sizes = [tuple(level.shape[-2:]) for level in outs[0]]
+        twin, valid = flip_twins(model, adapter, sizes, shapes,
+                                 inputs.size(-1), inputs.device)
         rows, n = [], len(metas)
         for i, meta in enumerate(metas):
             ori_shape = meta['ori_shape'][:2]
@@ -139,6 +140,17 @@ def head_adapter(model) -> DenseHeadFlipAdapter:
     except TypeError as err:
         raise ValueError(f'the pool cannot be scored with this detector: '
                          f'{err}') from err
+
+
+def flip_twins(model, adapter: DenseHeadFlipAdapter, featmap_sizes,
+               img_shapes, batch_width: int, device):
+    """(N, P) twins and their validity: the pairing the detector's own
+    consistency loss trains with (``flip_twins``: SSD's by index, the
+    others' by geometry), or the geometric one of a detector without it."""
+    if hasattr(model, 'flip_twins'):
+        return model.flip_twins(featmap_sizes, img_shapes, batch_width,
+                                device)
+    return adapter.twins(featmap_sizes, img_shapes, device)
 
 
 def dense_predictions(adapter: DenseHeadFlipAdapter, outs,

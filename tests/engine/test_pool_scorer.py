@@ -13,7 +13,7 @@ from mmengine.config import Config
 
 from mmdet_alssl.acquisition.settings import AcquisitionSettings
 from mmdet_alssl.engine.pool_scorer import (PoolScorer, dense_predictions,
-                                            head_adapter)
+                                            flip_twins, head_adapter)
 from mmdet_alssl.models.losses import mirrored_prior_index
 from tests.helpers import PROJECT_ROOT
 from tests.models.detectors.test_consistency_detector_heads import (HEADS,
@@ -53,11 +53,29 @@ def test_ssd_scores_as_the_ssd_only_path_did():
     for i, (old_boxes, old_probs) in enumerate(old):
         assert torch.equal(boxes[i], old_boxes)
         assert torch.equal(probs[i], old_probs)
-    sizes = [level.shape[-2:] for level in outs[0]]
-    twin, valid = adapter.twins(sizes, [(128, 128)] * 2, 'cpu')
+    sizes = [tuple(level.shape[-2:]) for level in outs[0]]
     mirror = mirrored_prior_index(sizes, model.bbox_head.num_base_priors)
-    assert valid.all()
-    assert torch.equal(twin[0], mirror) and torch.equal(twin[1], mirror)
+    # the pairing its loss trains with (by index) and, at this size, the
+    # geometric one agree
+    for twin, valid in (flip_twins(model, adapter, sizes, [(128, 128)] * 2,
+                                   128, 'cpu'),
+                        adapter.twins(sizes, [(128, 128)] * 2, 'cpu')):
+        assert valid.all()
+        assert torch.equal(twin[0], mirror) and torch.equal(twin[1], mirror)
+
+
+def test_ssd_pairs_by_index_on_images_as_wide_as_the_batch():
+    cfg = Config.fromfile(
+        str(PROJECT_ROOT / 'configs/_base_/models/ssd_lite0_128.py')).model
+    model = MODELS.build(cfg)
+    sizes = [(16, 16), (8, 8), (4, 4), (2, 2), (1, 1), (1, 1)]
+    twin, valid = model.flip_twins(sizes, [(30, 16), (20, 16)], 16, 'cpu')
+    assert twin.shape == valid.shape == (2, sum(
+        h * w * a for (h, w), a in zip(sizes,
+                                       model.bbox_head.num_base_priors)))
+    with pytest.raises(ValueError, match=r"an image 12 px wide in a batch "
+                       r"padded to 16.*flip_candidates='priors'"):
+        model.flip_twins(sizes, [(30, 16), (30, 12)], 16, 'cpu')
 
 
 @pytest.mark.parametrize('name', list(HEADS))

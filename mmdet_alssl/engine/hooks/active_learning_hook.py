@@ -87,10 +87,12 @@ class ActiveLearningHook(Hook):
             runner.logger.info(f'ActiveLearningHook: cycle {k} selection is '
                                f'already done ({state.cycle_dir(k)}); kept')
             return
+        # every listed image, none filtered (VOC's bbox_min_size filter
+        # refuses test_mode)
         parts = build_pool(runner.cfg.train_dataloader, UNLABELED,
                            state.path(k, UNLABELED_IDS),
                            pipeline=self._pool_pipeline(runner),
-                           test_mode=True)
+                           test_mode=True, filter_cfg=None)
         pool = as_one_dataset(parts)
         rows = self.scorer.score_pool(runner, pool) if len(pool) else []
         if is_main_process():

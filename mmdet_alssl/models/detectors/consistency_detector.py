@@ -113,6 +113,25 @@ class ConsistencyDetector(SingleStageDetector):
     # Heads whose pseudo-labeled images get no background term (Eq. 10).
     pseudo_label_heads = PSEUDO_LABEL_HEADS
 
+    def flip_twins(self, featmap_sizes: List[Tuple[int, int]],
+                   img_shapes: List[Tuple[int, int]], batch_width: int,
+                   device) -> Tuple[Tensor, Tensor]:
+        """Each prior's twin on the flipped image, as this detector's
+        consistency loss pairs them (by geometry), for the pool scoring.
+
+        Args:
+            featmap_sizes (list[tuple[int, int]]): per level (H, W).
+            img_shapes (list[tuple[int, int]]): per image (h, w), each
+                flipped inside its own region of the padded batch.
+            batch_width (int): the padded batch's width.
+            device: where the tensors go.
+
+        Returns:
+            tuple[Tensor, Tensor]: (N, P) twin index and (N, P) bool
+            validity (a prior without a twin points to itself).
+        """
+        return self.flip_adapter.twins(featmap_sizes, img_shapes, device)
+
     def check_pseudo_label_head(self, label_types: List[str]) -> None:
         """Raise ValueError when a batch has pseudo-labeled images and the
         head would train their unlabeled regions as background."""

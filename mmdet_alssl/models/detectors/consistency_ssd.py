@@ -1,5 +1,5 @@
 """SSD trained on labeled, pseudo-labeled and unlabeled images (Eq. 11)."""
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import torch
 from torch import Tensor
@@ -10,7 +10,8 @@ from mmdet.structures import SampleList
 
 from ...datasets.label_type import UNLABELED, get_label_type
 from ..dense_heads.pseudo_label_ssd_head import PseudoLabelSSDHead
-from ..losses.consistency import flip_consistency_loss
+from ..losses.consistency import (flip_consistency_loss,
+                                  mirrored_prior_index)
 from .consistency_detector import ConsistencyDetector
 
 
@@ -43,6 +44,26 @@ class ConsistencySSD(ConsistencyDetector):
     """
 
     pseudo_label_heads = (PseudoLabelSSDHead, )
+
+    def flip_twins(self, featmap_sizes, img_shapes, batch_width: int,
+                   device) -> Tuple[Tensor, Tensor]:
+        """By index, as :meth:`loss` pairs them: each level's map mirrored
+        along its width (:func:`mirrored_prior_index`; every prior has a
+        twin). The flip of an image is then the flip of its batch's maps:
+        each image must be as wide as the padded batch."""
+        for h, w in img_shapes:
+            if w != batch_width:
+                raise ValueError(
+                    f'an image {w} px wide in a batch padded to '
+                    f'{batch_width}: ConsistencySSD pairs priors across the '
+                    f'whole width. Give the pool pipeline a fixed-size Resize '
+                    f'(as every SSD config has), or set active_learning.'
+                    f'flip_candidates=\'priors\'')
+        twin = mirrored_prior_index(featmap_sizes,
+                                    self.bbox_head.num_base_priors,
+                                    device=device)
+        twin = twin.expand(len(img_shapes), -1)
+        return twin, torch.ones_like(twin, dtype=torch.bool)
 
     def loss(self, batch_inputs: Tensor,
              batch_data_samples: SampleList) -> Dict[str, Tensor]:
