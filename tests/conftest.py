@@ -1,7 +1,9 @@
-"""Shared fixtures: the real data sets in ``../shared/datasets``.
+"""Shared fixtures: BCCD from ``../shared/datasets`` and waiting for pids.
 
-A user's fresh clone has no ``../shared``; tests that need it skip with the
-reason. CI always has it.
+A user's fresh clone has no ``../shared``: tests run on generated data
+(tests/helpers.py's ``write_cell_voc`` stands in for BCCD). ``bccd_root``
+skips with the reason; its last user is
+tests/configs/test_configs.py::test_cpu_config_builds_its_data_on_bccd.
 """
 import os
 import time
@@ -27,12 +29,6 @@ def _require(path: Path) -> Path:
 def bccd_root() -> Path:
     """``.../bccd/BCCD``: VOC layout (Annotations, JPEGImages, ImageSets)."""
     return _require(SHARED_DATASETS / 'bccd' / 'BCCD')
-
-
-@pytest.fixture(scope='session')
-def aquarium_root() -> Path:
-    """``.../aquarium``: COCO JSON (annotations/*.json, images/<split>/)."""
-    return _require(SHARED_DATASETS / 'aquarium')
 
 
 def _alive(pid: int) -> bool:
