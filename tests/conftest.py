@@ -1,4 +1,5 @@
-"""Shared fixtures: BCCD from ``../shared/datasets`` and waiting for pids.
+"""Shared fixtures: BCCD from ``../shared/datasets``, the loop in-process,
+waiting for pids.
 
 A user's fresh clone has no ``../shared``: tests run on generated data
 (tests/helpers.py's ``write_cell_voc`` stands in for BCCD). ``bccd_root``
@@ -29,6 +30,16 @@ def _require(path: Path) -> Path:
 def bccd_root() -> Path:
     """``.../bccd/BCCD``: VOC layout (Annotations, JPEGImages, ImageSets)."""
     return _require(SHARED_DATASETS / 'bccd' / 'BCCD')
+
+
+@pytest.fixture()
+def al_loop(monkeypatch):
+    """The loop's module, run in-process. Its main sets
+    TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD for itself (mmengine's checkpoints need
+    it under torch >= 2.6); monkeypatch restores the environment after."""
+    from mmdet_alssl.loop import active_learning_loop
+    monkeypatch.setenv('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
+    return active_learning_loop
 
 
 def _alive(pid: int) -> bool:

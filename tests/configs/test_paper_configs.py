@@ -113,11 +113,15 @@ def run_tool(args, cwd, timeout=900):
     return proc.returncode, proc.stdout
 
 
-def loop(config, work_dir, options, cwd):
-    return run_tool([str(ROOT / 'tools/al_loop.py'), str(config),
-                     str(work_dir), '--cycles', '1', '--initial', '6',
-                     '--budget', '4', '--train-iters', '1', '--tau', '0.02',
-                     '--score-thr', '0.01', '--cfg-options', *options], cwd)
+def loop(al_loop, config, work_dir, options, capsys):
+    """The loop in-process (its training in child processes, as always),
+    from the current directory (the tree's root): (rc, its output)."""
+    rc = al_loop.main([str(config), str(work_dir), '--cycles', '1',
+                       '--initial', '6', '--budget', '4', '--train-iters',
+                       '1', '--tau', '0.02', '--score-thr', '0.01',
+                       '--cfg-options', *options])
+    captured = capsys.readouterr()
+    return rc, captured.out + captured.err
 
 
 def check_cycles(work_dir: Path, pool_ids) -> None:
@@ -143,12 +147,14 @@ def voc_tree(tmp_path_factory):
     return cwd
 
 
-def test_voc0712_config_runs_the_whole_loop(voc_tree):
+def test_voc0712_config_runs_the_whole_loop(voc_tree, al_loop, monkeypatch,
+                                           capsys):
     work_dir = voc_tree / 'work'
     options = SHRINK + ['test_dataloader.dataset.ann_file='
                         'VOC2007/ImageSets/Main/test.txt']
-    rc, out = loop(ROOT / 'configs/alssl_ssd300_voc.py', work_dir, options,
-                   voc_tree)
+    monkeypatch.chdir(voc_tree)
+    rc, out = loop(al_loop, ROOT / 'configs/alssl_ssd300_voc.py', work_dir,
+                   options, capsys)
     assert rc == 0, out[-6000:]
     pool = []
     for year in ('2007', '2012'):
@@ -177,9 +183,11 @@ def test_voc0712_config_trains_and_tests_with_the_mmdet_tools(voc_tree):
     assert 'pascal_voc/mAP' in out
 
 
-def test_coco_config_runs_the_whole_loop(tmp_path):
+def test_coco_config_runs_the_whole_loop(tmp_path, al_loop, monkeypatch,
+                                        capsys):
     write_coco(tmp_path / 'data/coco')
-    rc, out = loop(ROOT / 'configs/alssl_ssd300_coco.py', tmp_path / 'work',
-                   SHRINK, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    rc, out = loop(al_loop, ROOT / 'configs/alssl_ssd300_coco.py',
+                   tmp_path / 'work', SHRINK, capsys)
     assert rc == 0, out[-6000:]
     check_cycles(tmp_path / 'work', [str(i) for i in range(1, 13)])

@@ -115,15 +115,6 @@ def reference(options, tmp_path_factory):
     return work_dir, out.getvalue()
 
 
-@pytest.fixture()
-def al_loop(monkeypatch):
-    """The loop's module, run in-process. Its main sets
-    TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD for itself (mmengine's checkpoints need
-    it under torch >= 2.6); monkeypatch restores the environment after."""
-    monkeypatch.setenv('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
-    return active_learning_loop
-
-
 def run_here(al_loop, args, capsys):
     """The loop run in-process (its training in child processes, as
     always): (rc, the loop's output)."""
