@@ -1,38 +1,22 @@
-"""Shared fixtures: the real data sets in ``../shared/datasets``.
+"""Shared fixtures: the loop in-process, waiting for pids.
 
-A user's fresh clone has no ``../shared``; tests that need it skip with the
-reason. CI always has it.
+Every test runs on data it generates (tests/helpers.py's
+``write_cell_voc`` stands in for BCCD), so a fresh clone without
+``../shared`` runs them all.
 """
-import os
 import time
-from pathlib import Path
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATASETS = Path(
-    os.environ.get('ALSSL_SHARED_DATASETS',
-                   PROJECT_ROOT.parent / 'shared' / 'datasets'))
 
-
-def _require(path: Path) -> Path:
-    if not path.exists():
-        pytest.skip(f'real data set not found at {path} (it lives in '
-                    f'../shared/datasets beside the checkout; set '
-                    f'ALSSL_SHARED_DATASETS to point elsewhere)')
-    return path
-
-
-@pytest.fixture(scope='session')
-def bccd_root() -> Path:
-    """``.../bccd/BCCD``: VOC layout (Annotations, JPEGImages, ImageSets)."""
-    return _require(SHARED_DATASETS / 'bccd' / 'BCCD')
-
-
-@pytest.fixture(scope='session')
-def aquarium_root() -> Path:
-    """``.../aquarium``: COCO JSON (annotations/*.json, images/<split>/)."""
-    return _require(SHARED_DATASETS / 'aquarium')
+@pytest.fixture()
+def al_loop(monkeypatch):
+    """The loop's module, run in-process. Its main sets
+    TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD for itself (mmengine's checkpoints need
+    it under torch >= 2.6); monkeypatch restores the environment after."""
+    from mmdet_alssl.loop import active_learning_loop
+    monkeypatch.setenv('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
+    return active_learning_loop
 
 
 def _alive(pid: int) -> bool:

@@ -49,22 +49,25 @@ def write_voc(root, boxes_by_image, images=None, trainval=None):
 
 
 def write_cell_voc(root: Path, num_trainval: int, num_test: int,
-                   seed: int = 0) -> Path:
-    """A generated stand-in for BCCD in its VOC layout: 128x96 px images
-    with 2-5 filled discs of BCCD's classes (RBC, WBC, Platelets) and their
-    boxes, ``ImageSets/Main/trainval.txt`` and ``test.txt``. Returns root."""
+                   seed: int = 0, width: int = 128) -> Path:
+    """A generated stand-in for BCCD in its VOC layout: ``width`` x
+    ``width * 3 / 4`` px images (BCCD's 640x480 at ``width=640``) with 2-5
+    filled discs of BCCD's classes (RBC, WBC, Platelets) and their boxes,
+    ``ImageSets/Main/trainval.txt`` and ``test.txt``. Returns root."""
     rng = np.random.default_rng(seed)
+    height, scale = width * 3 // 4, width / 128
     look = {'RBC': ((60, 60, 200), 14), 'WBC': ((160, 40, 120), 18),
-            'Platelets': ((150, 120, 200), 5)}  # BGR colour, radius
+            'Platelets': ((150, 120, 200), 5)}  # BGR colour, radius at 128
     boxes, images = {}, {}
     for n in range(num_trainval + num_test):
         image_id = f'Cell_{n:05d}'
-        images[image_id] = np.full((96, 128, 3), 220, np.uint8)
+        images[image_id] = np.full((height, width, 3), 220, np.uint8)
         boxes[image_id] = []
         for _ in range(rng.integers(2, 6)):
             name = str(rng.choice(list(look)))
-            colour, r = look[name]
-            cx, cy = int(rng.integers(r, 128 - r)), int(rng.integers(r, 96 - r))
+            colour, r = look[name][0], round(look[name][1] * scale)
+            cx = int(rng.integers(r, width - r))
+            cy = int(rng.integers(r, height - r))
             cv2.circle(images[image_id], (cx, cy), r, colour, -1)
             boxes[image_id].append((name, cx - r, cy - r, cx + r, cy + r))
     ids = list(boxes)

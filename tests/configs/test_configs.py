@@ -10,6 +10,7 @@ from mmengine.registry import init_default_scope
 from mmdet.registry import (DATA_SAMPLERS, DATASETS, HOOKS, METRICS, MODELS)
 
 import mmdet_alssl  # noqa: F401
+from tests.helpers import write_cell_voc
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / 'configs'
 LEAF_CONFIGS = sorted(CONFIG_DIR.glob('alssl_*.py'))
@@ -86,13 +87,16 @@ def test_config_builds_its_model_on_cpu(path):
     assert 'ActiveLearningHook' in hook_types
 
 
-def test_cpu_config_builds_its_data_on_bccd(bccd_root):
+def test_cpu_config_builds_its_data_on_bccd(tmp_path):
+    """The BCCD config on a generated stand-in in BCCD's layout (640x480
+    images of its three classes)."""
+    root = write_cell_voc(tmp_path, 5, 0, width=640)
     cfg = Config.fromfile(str(CONFIG_DIR / 'alssl_ssd_lite0_bccd_cpu.py'))
     init_default_scope('mmdet')
     pool_cfg = cfg.train_dataloader.dataset
-    pool_cfg.dataset.data_root = str(bccd_root)
+    pool_cfg.dataset.data_root = f'{root}/'
     dataset = DATASETS.build(pool_cfg).datasets[0]  # the labeled part
-    assert len(dataset) == 292  # BCCD trainval
+    assert len(dataset) == 5  # every trainval image
     item = dataset[0]
     assert item['inputs'].shape[-2:] == (128, 128)
     assert item['data_samples'].metainfo['label_type'] == 'labeled'

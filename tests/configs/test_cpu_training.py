@@ -1,12 +1,16 @@
-"""A short real training run of the CPU config on BCCD images: the loss is
-finite and goes down, and predict returns boxes in image coordinates."""
+"""A short real training run of the CPU config on a generated stand-in for
+BCCD (640x480 images, as BCCD's): the loss is finite and goes down, and
+predict returns boxes in image coordinates."""
 import math
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
+
+from tests.helpers import write_cell_voc
 
 CONFIG = Path(__file__).resolve().parents[2] / 'configs' / \
     'alssl_ssd_lite0_bccd_cpu.py'
@@ -17,16 +21,31 @@ def write_ids(path, ids):
     return str(path)
 
 
-def test_cpu_config_trains_and_predicts_on_bccd(bccd_root, tmp_path):
-    ids = (bccd_root / 'ImageSets/Main/trainval.txt').read_text().split()
-    # BloodImage_00338 is in trainval with a zero-area box: it must not crash
-    labeled = ids[:6] + ['BloodImage_00338']
-    unlabeled = ids[6:13]
+def add_zero_area_box(xml_path: Path) -> None:
+    """One more RBC box of zero area (BCCD has two: BloodImage_00338 and
+    BloodImage_00343)."""
+    tree = ET.parse(xml_path)
+    obj = ET.SubElement(tree.getroot(), 'object')
+    ET.SubElement(obj, 'name').text = 'RBC'
+    ET.SubElement(obj, 'difficult').text = '0'
+    box = ET.SubElement(obj, 'bndbox')
+    for key, value in zip(('xmin', 'ymin', 'xmax', 'ymax'), (50, 60, 50, 90)):
+        ET.SubElement(box, key).text = str(value)
+    tree.write(xml_path)
+
+
+def test_cpu_config_trains_and_predicts_in_image_coordinates(tmp_path):
+    root = write_cell_voc(tmp_path / 'cells', 14, 0, width=640)
+    ids = (root / 'ImageSets/Main/trainval.txt').read_text().split()
+    # a labeled image with a zero-area box (as BCCD has): it must not crash
+    add_zero_area_box(root / 'Annotations' / f'{ids[6]}.xml')
+    labeled = ids[:7]
+    unlabeled = ids[7:14]
     cfg = Config.fromfile(str(CONFIG))
     cfg.work_dir = str(tmp_path / 'work')
-    cfg.data_root = str(bccd_root)
+    cfg.data_root = str(root)
     pool = cfg.train_dataloader.dataset
-    pool.dataset.data_root = str(bccd_root) + '/'
+    pool.dataset.data_root = str(root) + '/'
     pool.labeled_ids_file = write_ids(tmp_path / 'labeled.txt', labeled)
     pool.unlabeled_ids_file = write_ids(tmp_path / 'unlabeled.txt',
                                         unlabeled)
@@ -59,7 +78,7 @@ def test_cpu_config_trains_and_predicts_on_bccd(bccd_root, tmp_path):
         (pred, ) = model.test_step(batch)
     boxes = pred.pred_instances.bboxes
     assert len(boxes) > 0
-    height, width = pred.ori_shape  # BCCD images are 640x480
+    height, width = pred.ori_shape  # the images are 640x480, as BCCD's
     assert (height, width) == (480, 640)
     assert boxes[:, 0::2].min() >= 0 and boxes[:, 0::2].max() <= width
     assert boxes[:, 1::2].min() >= 0 and boxes[:, 1::2].max() <= height

@@ -22,7 +22,8 @@ VOC_CLASSES = ('aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car',
                'train', 'tvmonitor')
 SHRINK = [
     'model.backbone.init_cfg=None',  # no VGG16 download
-    'train_dataloader.batch_size=4', 'train_dataloader.sampler.batch_size=4',
+    # 1 labeled + 1 unlabeled image a batch: SSD300 on CPU is the slow part
+    'train_dataloader.batch_size=2', 'train_dataloader.sampler.batch_size=2',
     'train_dataloader.num_workers=0',
     'train_dataloader.persistent_workers=False',
     'test_dataloader.num_workers=0', 'test_dataloader.persistent_workers=False',
@@ -42,8 +43,10 @@ def _image_and_boxes(rng, n):
     return img, boxes
 
 
-def write_vocdevkit(root: Path, per_year: int = 20) -> None:
-    """data/VOCdevkit/VOC2007 (trainval + test) and VOC2012 (trainval)."""
+def write_vocdevkit(root: Path, per_trainval: int = 6,
+                    num_test: int = 4) -> None:
+    """data/VOCdevkit/VOC2007 (trainval + test) and VOC2012 (trainval):
+    ``per_trainval`` images in each trainval, ``num_test`` in the test."""
     rng = np.random.default_rng(0)
     for year, splits in (('2007', ('trainval', 'test')),
                          ('2012', ('trainval', ))):
@@ -51,7 +54,8 @@ def write_vocdevkit(root: Path, per_year: int = 20) -> None:
         for sub in ('Annotations', 'JPEGImages', 'ImageSets/Main'):
             (base / sub).mkdir(parents=True, exist_ok=True)
         for split in splits:
-            ids = [f'{year}_{split}_{i:03d}' for i in range(per_year)]
+            count = num_test if split == 'test' else per_trainval
+            ids = [f'{year}_{split}_{i:03d}' for i in range(count)]
             for i in ids:
                 img, boxes = _image_and_boxes(rng, int(rng.integers(1, 3)))
                 cv2.imwrite(str(base / 'JPEGImages' / f'{i}.jpg'), img)
@@ -74,7 +78,7 @@ def write_vocdevkit(root: Path, per_year: int = 20) -> None:
                 '\n'.join(ids) + '\n')
 
 
-def write_coco(root: Path, num_train: int = 24, num_val: int = 8) -> None:
+def write_coco(root: Path, num_train: int = 12, num_val: int = 4) -> None:
     """data/coco/{train2017,val2017}/ and annotations/instances_*.json with
     COCO's 80 categories (boxes of the first three only)."""
     classes = CocoDataset.METAINFO['classes']
@@ -109,11 +113,15 @@ def run_tool(args, cwd, timeout=900):
     return proc.returncode, proc.stdout
 
 
-def loop(config, work_dir, options, cwd):
-    return run_tool([str(ROOT / 'tools/al_loop.py'), str(config),
-                     str(work_dir), '--cycles', '1', '--initial', '6',
-                     '--budget', '4', '--train-iters', '1', '--tau', '0.02',
-                     '--score-thr', '0.01', '--cfg-options', *options], cwd)
+def loop(al_loop, config, work_dir, options, capsys):
+    """The loop in-process (its training in child processes, as always),
+    from the current directory (the tree's root): (rc, its output)."""
+    rc = al_loop.main([str(config), str(work_dir), '--cycles', '1',
+                       '--initial', '6', '--budget', '4', '--train-iters',
+                       '1', '--tau', '0.02', '--score-thr', '0.01',
+                       '--cfg-options', *options])
+    captured = capsys.readouterr()
+    return rc, captured.out + captured.err
 
 
 def check_cycles(work_dir: Path, pool_ids) -> None:
@@ -139,12 +147,14 @@ def voc_tree(tmp_path_factory):
     return cwd
 
 
-def test_voc0712_config_runs_the_whole_loop(voc_tree):
+def test_voc0712_config_runs_the_whole_loop(voc_tree, al_loop, monkeypatch,
+                                           capsys):
     work_dir = voc_tree / 'work'
     options = SHRINK + ['test_dataloader.dataset.ann_file='
                         'VOC2007/ImageSets/Main/test.txt']
-    rc, out = loop(ROOT / 'configs/alssl_ssd300_voc.py', work_dir, options,
-                   voc_tree)
+    monkeypatch.chdir(voc_tree)
+    rc, out = loop(al_loop, ROOT / 'configs/alssl_ssd300_voc.py', work_dir,
+                   options, capsys)
     assert rc == 0, out[-6000:]
     pool = []
     for year in ('2007', '2012'):
@@ -173,26 +183,28 @@ def test_voc0712_config_trains_and_tests_with_the_mmdet_tools(voc_tree):
     assert 'pascal_voc/mAP' in out
 
 
-def test_coco_config_runs_the_whole_loop(tmp_path):
+def test_coco_config_runs_the_whole_loop(tmp_path, al_loop, monkeypatch,
+                                        capsys):
     write_coco(tmp_path / 'data/coco')
-    rc, out = loop(ROOT / 'configs/alssl_ssd300_coco.py', tmp_path / 'work',
-                   SHRINK, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    rc, out = loop(al_loop, ROOT / 'configs/alssl_ssd300_coco.py',
+                   tmp_path / 'work', SHRINK, capsys)
     assert rc == 0, out[-6000:]
-    check_cycles(tmp_path / 'work', [str(i) for i in range(1, 25)])
+    check_cycles(tmp_path / 'work', [str(i) for i in range(1, 13)])
 
 
-def test_retinanet_voc0712_config_runs_the_whole_loop(voc_tree):
+def test_retinanet_voc0712_config_runs_the_whole_loop(voc_tree, al_loop,
+                                                      monkeypatch, capsys):
     """MMDetection's RetinaNet (sigmoid classes, anchors centred at
     i * stride, keep-ratio batches) as a consistency detector: trained,
     its pool scored and selected from, pseudo-labeled and tested by the
     loop; R50 from scratch, no validation."""
     work_dir = voc_tree / 'retinanet'
     options = SHRINK + [
-        'train_dataloader.batch_size=2',
-        'train_dataloader.sampler.batch_size=2',
         'test_dataloader.dataset.ann_file=VOC2007/ImageSets/Main/test.txt']
-    rc, out = loop(ROOT / 'configs/alssl_retinanet_r50_voc.py', work_dir,
-                   options, voc_tree)
+    monkeypatch.chdir(voc_tree)
+    rc, out = loop(al_loop, ROOT / 'configs/alssl_retinanet_r50_voc.py',
+                   work_dir, options, capsys)
     assert rc == 0, out[-6000:]
     pool = []
     for year in ('2007', '2012'):

@@ -13,6 +13,7 @@ from torch.utils.data import ConcatDataset, Dataset
 
 from mmdet.registry import DATA_SAMPLERS
 from mmdet_alssl.datasets import SemiSupervisedSampler
+from tests.helpers import write_cell_voc
 
 # MultiSourceSampler looks get_dist_info up in its own module.
 DIST_INFO = 'mmdet.datasets.samplers.multi_source_sampler.get_dist_info'
@@ -183,10 +184,10 @@ def test_registered_and_built_like_the_runner_does():
     assert sampler.seed == 7 and sampler.num_per_source == [2, 2]
 
 
-def test_bccd_config_dataloader(bccd_root, tmp_path):
-    """The base config with a loop's --cfg-options: every batch is half
-    labeled, half unlabeled, and flagged so; the stream outlasts the data
-    (IterBasedTrainLoop)."""
+def test_bccd_config_dataloader(tmp_path):
+    """The base config with a loop's --cfg-options, on a generated stand-in
+    for BCCD: every batch is half labeled, half unlabeled, and flagged so;
+    the stream outlasts the data (IterBasedTrainLoop)."""
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
     from mmengine.runner import Runner
@@ -194,13 +195,14 @@ def test_bccd_config_dataloader(bccd_root, tmp_path):
     init_default_scope('mmdet')
     cfg = Config.fromfile(CONFIG)
     labeled, unlabeled = tmp_path / 'labeled.txt', tmp_path / 'unlabeled.txt'
-    labeled.write_text('BloodImage_00000\nBloodImage_00001\nBloodImage_00002\n')
-    unlabeled.write_text('BloodImage_00003\nBloodImage_00004\n')
+    cells = write_cell_voc(tmp_path / 'cells', 5, 0)
+    labeled.write_text('Cell_00000\nCell_00001\nCell_00002\n')
+    unlabeled.write_text('Cell_00003\nCell_00004\n')
     key = 'train_dataloader.dataset'
     cfg.merge_from_dict({
         f'{key}.labeled_ids_file': str(labeled),
         f'{key}.unlabeled_ids_file': str(unlabeled),
-        f'{key}.dataset.data_root': str(bccd_root),
+        f'{key}.dataset.data_root': str(cells),
         'train_dataloader.num_workers': 0,
         'train_dataloader.persistent_workers': False,
         'train_dataloader.batch_size': 4,
@@ -213,9 +215,9 @@ def test_bccd_config_dataloader(bccd_root, tmp_path):
         assert [s.label_type for s in samples] == ['labeled'] * 2 + \
             ['unlabeled'] * 2
         assert {s.img_id for s in samples[:2]} <= {
-            'BloodImage_00000', 'BloodImage_00001', 'BloodImage_00002'}
+            'Cell_00000', 'Cell_00001', 'Cell_00002'}
         assert {s.img_id for s in samples[2:]} <= {
-            'BloodImage_00003', 'BloodImage_00004'}
+            'Cell_00003', 'Cell_00004'}
         assert all(len(s.gt_instances) == 0 for s in samples[2:])
         assert all(len(s.gt_instances) > 0 for s in samples[:2])
         assert tuple(batch['inputs'][0].shape) == (3, 128, 128)

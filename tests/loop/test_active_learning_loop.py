@@ -7,6 +7,7 @@ test images. After 2 iterations the detector is close to uniform, so a tau just
 under 1/4 gives real pseudo-labels for the invariants to bite on.
 """
 import errno
+import io
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from contextlib import redirect_stdout
 from pathlib import Path
 
 import pytest
@@ -103,20 +105,23 @@ def kill_when(path: Path, proc, log_path, timeout=300):
 
 @pytest.fixture(scope='module')
 def reference(options, tmp_path_factory):
-    """An uninterrupted 2-cycle run: (work_dir, output)."""
+    """An uninterrupted 2-cycle run, in-process (the kill tests run the
+    script): (work_dir, the loop's output)."""
     work_dir = tmp_path_factory.mktemp('reference') / 'wd'
-    rc, out = run(loop_args(work_dir, options), work_dir.parent / 'log.txt')
-    assert rc == 0, out[-5000:]
-    return work_dir, out
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as env, redirect_stdout(out):
+        env.setenv('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')  # see al_loop
+        rc = active_learning_loop.main(loop_args(work_dir, options))
+    assert rc == 0, out.getvalue()[-5000:]
+    return work_dir, out.getvalue()
 
 
-@pytest.fixture()
-def al_loop(monkeypatch):
-    """The loop's module, run in-process. Its main sets
-    TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD for itself (mmengine's checkpoints need
-    it under torch >= 2.6); monkeypatch restores the environment after."""
-    monkeypatch.setenv('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
-    return active_learning_loop
+def run_here(al_loop, args, capsys):
+    """The loop run in-process (its training in child processes, as
+    always): (rc, the loop's output)."""
+    rc = al_loop.main(args)
+    captured = capsys.readouterr()
+    return rc, captured.out + captured.err
 
 
 def split(state, k):
@@ -176,7 +181,8 @@ def test_end_to_end_state(reference, cells_root):
             manifest['pool_size']) == (0, BUDGET, INITIAL, POOL)
 
 
-def test_rerunning_a_finished_loop_changes_nothing(reference, options):
+def test_rerunning_a_finished_loop_changes_nothing(reference, options,
+                                                   al_loop, capsys):
     work_dir, _ = reference
 
     def state_files():  # loop.lock is the lock (its holder's pid), not state
@@ -184,7 +190,7 @@ def test_rerunning_a_finished_loop_changes_nothing(reference, options):
                 if p.is_file() and p.name != LOCK_FILE}
 
     before = state_files()
-    rc, out = run(loop_args(work_dir, options), work_dir.parent / 'again.txt')
+    rc, out = run_here(al_loop, loop_args(work_dir, options), capsys)
     assert rc == 0 and 'done: all 1 selection cycle(s) done' in out
     assert 'training' not in out and 'scoring' not in out
     assert state_files() == before
@@ -252,17 +258,40 @@ def test_more_cycles_later_with_a_budget_larger_than_what_is_left(
     assert len(labeled2) == POOL and unlabeled2 == []
 
 
-def test_initial_iters_trains_cycle_0_longer_and_resumes(options, tmp_path):
-    work_dir = tmp_path / 'wd'
-    args = loop_args(work_dir, options, cycles=0, initial_iters=3)
-    rc, out = run(args, tmp_path / 'log.txt')
+def cycle_0_run_args(work_dir, options, iou_thr=0.5, **flags):
+    """Cycle 0 alone, 3 iterations long (--initial-iters 3), with a
+    config-only acquisition setting (the scoring's NMS ``iou_thr`` 0.5;
+    None: its default) and the config's own count guard; a flag set to None
+    is left out."""
+    options = [o for o in options if 'pseudo_max_count_ratio' not in o]
+    if iou_thr is not None:
+        options = options + [f'active_learning.iou_thr={iou_thr}']
+    flags = {'cycles': 0, 'initial_iters': 3, **flags}
+    return loop_args(work_dir, options,
+                     **{k: v for k, v in flags.items() if v is not None})
+
+
+@pytest.fixture(scope='module')
+def cycle_0_run(options, tmp_path_factory):
+    """The finished run of :func:`cycle_0_run_args`: its work_dir."""
+    work_dir = tmp_path_factory.mktemp('cycle0') / 'wd'
+    rc, out = run(cycle_0_run_args(work_dir, options),
+                  work_dir.parent / 'log.txt')
     assert rc == 0, out[-5000:]
+    return work_dir
+
+
+def test_initial_iters_trains_cycle_0_longer_and_resumes(
+        cycle_0_run, options, tmp_path, al_loop, capsys):
+    work_dir = tmp_path / 'wd'
+    shutil.copytree(cycle_0_run, work_dir)
+    args = cycle_0_run_args(work_dir, options)
     train_dir = work_dir / 'cycle_0/train'
     assert sorted(p.name for p in train_dir.glob('*.pth')) == ['iter_3.pth']
     # A resume that lost the train marker finds the 3-iteration checkpoint
     # finished (judged by cycle 0's length, not the config's 2).
     (work_dir / 'cycle_0/done/train.json').unlink()
-    rc, out = run(args, tmp_path / 'log2.txt')
+    rc, out = run_here(al_loop, args, capsys)
     assert rc == 0, out[-5000:]
     assert f'cycle 0: training had finished ({train_dir / "iter_3.pth"})' \
         in out
@@ -288,10 +317,10 @@ def test_the_cpu_config_warm_starts_cycles_after_the_first(reference):
 
 
 def test_no_warm_start_trains_every_cycle_from_the_initial_weights(
-        options, tmp_path):
+        options, tmp_path, al_loop, capsys):
     work_dir = tmp_path / 'wd'
-    rc, out = run(loop_args(work_dir, options, no_warm_start=True),
-                  tmp_path / 'log.txt')
+    rc, out = run_here(al_loop, loop_args(work_dir, options,
+                                          no_warm_start=True), capsys)
     assert rc == 0, out[-5000:]
     second = trained_cfg(work_dir, 1)
     assert second.optim_wrapper.optimizer.lr == 0.002
@@ -302,15 +331,10 @@ def test_no_warm_start_trains_every_cycle_from_the_initial_weights(
 
 
 def test_acquisition_settings_reach_the_hook_and_bind_the_work_dir(
-        options, tmp_path):
+        cycle_0_run, options, al_loop, capsys):
     """A flag (--score-thr) and a config-only setting (iou_thr) reach the
     hook's acquisition settings unchanged and are the run's identity."""
-    work_dir = tmp_path / 'wd'
-    options = [o for o in options if 'pseudo_max_count_ratio' not in o]
-    args = loop_args(work_dir, options + ['active_learning.iou_thr=0.5'],
-                     cycles=0)
-    rc, out = run(args, tmp_path / 'log.txt')
-    assert rc == 0, out[-5000:]
+    work_dir = cycle_0_run
     hook, = [h for h in trained_cfg(work_dir, 0).custom_hooks
              if h['type'] == 'ActiveLearningHook']
     acquisition = hook['acquisition']
@@ -321,8 +345,8 @@ def test_acquisition_settings_reach_the_hook_and_bind_the_work_dir(
     assert acquisition['pseudo_max_count_ratio'] == 2.0
     assert manifest['pseudo_max_count_ratio'] == 2.0
     # The same WORK_DIR at the default NMS threshold is another run.
-    rc, out = run(loop_args(work_dir, options, cycles=0),
-                  tmp_path / 'log2.txt')
+    rc, out = run_here(al_loop, cycle_0_run_args(
+        work_dir, options, iou_thr=None), capsys)
     assert rc == 2 and 'iou_thr: stored 0.5, now 0.45' in out
 
 
@@ -385,12 +409,13 @@ def test_a_first_run_that_fails_at_the_split_leaves_no_manifest(
         al_loop, options, tmp_path, capsys):
     work_dir = tmp_path / 'wd'
     broken = options + ['train_dataloader.dataset.dataset.ann_file=missing.txt']
-    assert al_loop.main(loop_args(work_dir, broken)) == 2
+    # --human stops after the split: no training needed to see it taken
+    assert al_loop.main(loop_args(work_dir, broken, human=True)) == 2
     assert 'missing.txt' in capsys.readouterr().err
     assert not (work_dir / 'manifest.json').exists()
-    # ... so the same WORK_DIR takes the corrected command
-    assert al_loop.main(loop_args(work_dir, options, cycles=0,
-                                  train_iters=1)) == 0
+    # ... so the same WORK_DIR takes the corrected command (other
+    # --cfg-options: a manifest left behind would refuse it)
+    assert al_loop.main(loop_args(work_dir, options, human=True)) == 0
 
 
 
