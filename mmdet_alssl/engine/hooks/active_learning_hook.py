@@ -33,11 +33,13 @@ from ...acquisition.settings import (check_budget, check_int, check_nms,
 from ...datasets.label_type import UNLABELED
 from ...datasets.labeled_box_counts import labeled_box_counts
 from ...datasets.tolerant_pool import TolerantPool, collate_tolerant
+from ...labeling.predictions import (SUGGEST_THR, build_predictions_json,
+                                     check_suggest_thr)
 from ...loop import CycleState, pool_part_cfgs
 from ...loop.state_io import write_json
-from ...loop.work_dir_layout import (ACQUIRE, LABELED_IDS, PSEUDO_LABELS,
-                                     SCORES, SELECTED_IDS, SKIPPED_IMAGES,
-                                     UNLABELED_IDS)
+from ...loop.work_dir_layout import (ACQUIRE, LABELED_IDS, PREDICTIONS,
+                                     PSEUDO_LABELS, SCORES, SELECTED_IDS,
+                                     SKIPPED_IMAGES, UNLABELED_IDS)
 from ...models.losses import mirrored_prior_index
 
 
@@ -53,7 +55,9 @@ class ActiveLearningHook(Hook):
     (``score_image``), selects ``budget`` images (``select``) and writes:
 
     - ``cycle_<k>/scores.csv``, ``cycle_<k>/selected.txt``,
-      ``cycle_<k>/skipped_images.json`` (images not scored, with the reason);
+      ``cycle_<k>/skipped_images.json`` (images not scored, with the reason),
+      ``cycle_<k>/predictions.json`` (the boxes >= ``suggest_thr`` on the
+      selected images: the labeler's suggestions, :mod:`...labeling`);
     - ``cycle_<k+1>/labeled.txt`` (labeled + selected),
       ``cycle_<k+1>/unlabeled.txt`` (the rest, skipped images included),
       ``cycle_<k+1>/pseudo_labels.json`` (boxes with top class probability
@@ -104,6 +108,9 @@ class ActiveLearningHook(Hook):
             loss; needs every pool image to fill its batch's width, as a
             fixed-size ``Resize`` makes it), ``'priors'`` or ``'detections'``
             (highest IoU; see ``score_image``).
+        suggest_thr (float): top class probability a box needs to go into
+            ``predictions.json``. Default
+            :data:`~mmdet_alssl.labeling.predictions.SUGGEST_THR`.
     """
 
     def __init__(self, work_dir: Optional[str] = None, cycle: int = 0,
@@ -117,7 +124,8 @@ class ActiveLearningHook(Hook):
                  nms_pre: int = 1000,
                  flip_candidates: str = 'mirror',
                  pseudo_flip_iou: Optional[float] = None,
-                 pseudo_max_count_ratio: Optional[float] = None) -> None:
+                 pseudo_max_count_ratio: Optional[float] = None,
+                 suggest_thr: float = SUGGEST_THR) -> None:
         # The one check of each value used in scoring (the same bounds as
         # the loop's settings); the pure functions take them as given.
         check_strategy(strategy)
@@ -149,6 +157,7 @@ class ActiveLearningHook(Hook):
         self.nms_cfg = dict(iou_thr=iou_thr, max_per_img=max_per_img,
                             nms_pre=nms_pre)
         self.flip_candidates = flip_candidates
+        self.suggest_thr = check_suggest_thr(suggest_thr)
 
     # ---- orchestration ---------------------------------------------------
     def after_train(self, runner) -> None:
@@ -247,7 +256,9 @@ class ActiveLearningHook(Hook):
         Returns:
             list[dict]: per image ``id`` (str), ``raw_id``, ``scores``
             (``score_image`` result), ``pseudo`` (lists ``bboxes`` (N, 4),
-            ``labels``, ``scores``) and ``info`` (file name, width, height).
+            ``labels``, ``scores``), ``suggested`` (the same at
+            ``suggest_thr``, no flip gate) and ``info`` (file name, width,
+            height).
         """
         data = model.data_preprocessor(data_batch, False)
         inputs, samples = data['inputs'], data['data_samples']
@@ -285,9 +296,12 @@ class ActiveLearningHook(Hook):
                         min_flip_iou=self.pseudo_flip_iou,
                         flip_boxes=flip_boxes, mirror_index=mirror).items()
                 }
+            suggested = {key: value.cpu().tolist() for key, value in
+                         pseudo_label_boxes(boxes, probs, self.suggest_thr,
+                                            **self.nms_cfg).items()}
             rows.append(
                 dict(id=str(meta['img_id']), raw_id=meta['img_id'],
-                     scores=scores, pseudo=pseudo,
+                     scores=scores, pseudo=pseudo, suggested=suggested,
                      info=dict(file_name=meta.get('img_path'),
                                height=ori_shape[0], width=ori_shape[1])))
         return rows
@@ -336,7 +350,11 @@ class ActiveLearningHook(Hook):
         state.write_selected(k, chosen)
         write_json(state.path(k, SKIPPED_IMAGES), skipped)
         state.write_split(k + 1, next_labeled, rest)
-        files = [SCORES, SELECTED_IDS, SKIPPED_IMAGES,
+        write_json(state.path(k, PREDICTIONS), build_predictions_json(
+            {row['id']: row['suggested'] for row in results
+             if 'error' not in row}, chosen, raw, pool.metainfo['classes'],
+            infos))
+        files = [SCORES, SELECTED_IDS, SKIPPED_IMAGES, PREDICTIONS,
                  state.path(k + 1, LABELED_IDS).absolute(),
                  state.path(k + 1, UNLABELED_IDS).absolute()]
         kept = {i: pseudo[i] for i in rest if i in pseudo}

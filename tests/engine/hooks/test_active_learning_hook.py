@@ -30,6 +30,7 @@ from mmdet_alssl.acquisition import pseudo_label_boxes, rank_by, score_image
 from mmdet_alssl.engine.hooks import ActiveLearningHook
 from mmdet_alssl.engine.hooks.active_learning_hook import (
     check_fills_batch_width, flip_image_regions)
+from mmdet_alssl.labeling.predictions import SUGGEST_THR
 from mmdet_alssl.loop import CycleState
 from mmdet_alssl.models.losses import mirrored_prior_index
 
@@ -275,6 +276,23 @@ def test_scores_equal_the_pure_function(data_root, tmp_path):
             np.testing.assert_allclose(
                 got_boxes, sorted(pseudo['bboxes'].tolist()), rtol=1e-4,
                 atol=1e-3)
+    # predictions.json: the selected images' boxes at suggest_thr
+    predictions = json.loads(
+        (al_dir / 'cycle_0' / 'predictions.json').read_text())
+    selected = state.read_selected(0)
+    assert [img['id'] for img in predictions['images']] == sorted(selected)
+    for image_id in selected:
+        boxes, probs, *_ = direct_prediction(runner, hook, image_id)
+        want = pseudo_label_boxes(boxes, probs, hook.suggest_thr)
+        anns = [a for a in predictions['annotations']
+                if a['image_id'] == image_id]
+        assert len(anns) == len(want['bboxes']) > 0
+        assert all(a['score'] >= hook.suggest_thr == SUGGEST_THR
+                   for a in anns)
+        np.testing.assert_allclose(
+            sorted([x, y, x + w, y + h] for x, y, w, h in
+                   (a['bbox'] for a in anns)),
+            sorted(want['bboxes'].tolist()), rtol=1e-4, atol=1e-3)
 
 
 def test_flip_gate_pseudo_labels_equal_the_pure_function(data_root,
@@ -394,6 +412,8 @@ def test_bad_arguments():
         ActiveLearningHook(pseudo_flip_iou=0)
     with pytest.raises(ValueError, match='pseudo_max_count_ratio=0'):
         ActiveLearningHook(pseudo_max_count_ratio=0)
+    with pytest.raises(ValueError, match='suggest_thr=0 is outside'):
+        ActiveLearningHook(suggest_thr=0)
     ActiveLearningHook(work_dir='wd', select=False)  # last cycle: no budget
 
 
