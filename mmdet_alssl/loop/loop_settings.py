@@ -17,7 +17,10 @@ Settings (``tools/al_loop.py`` flag / ``active_learning`` key):
   learning rate for fine-tuning), ``pseudo_flip_iou`` (default None: the
   τ gate only; else in (0, 1], the flip gate of ``pseudo_label_boxes``),
   ``pseudo_max_count_ratio`` (config only; default None: off; else > 0,
-  the count guard of ``ActiveLearningHook``);
+  the count guard of ``ActiveLearningHook``), ``suggest_thr`` (in
+  (0, 1], default :data:`~mmdet_alssl.labeling.predictions.SUGGEST_THR`:
+  the model boxes written to ``predictions.json`` as a labeler's
+  suggestions; not in the manifest, since no training depends on it);
 - ``human``, ``pool_size`` (command line only; pool_size >= 1 or None).
 """
 from typing import Any, Mapping, Optional, Sequence
@@ -27,6 +30,7 @@ from ..acquisition.settings import (check_budget, check_int,
                                     check_pseudo_max_count_ratio,
                                     check_score_thr, check_seed,
                                     check_strategy, check_tau)
+from ..labeling.predictions import SUGGEST_THR, check_suggest_thr
 from .cycle_state import make_manifest
 
 #: Settings that must be given on the command line or in the config.
@@ -35,7 +39,8 @@ REQUIRED = ('initial', 'budget', 'cycles', 'strategy', 'tau', 'seed',
 #: Settings with a default: name -> default.
 OPTIONAL = dict(pseudo_labels=True, warm_start=False, strategy_kwargs={},
                 initial_iters=None, warm_start_cfg_options={},
-                pseudo_flip_iou=None, pseudo_max_count_ratio=None)
+                pseudo_flip_iou=None, pseudo_max_count_ratio=None,
+                suggest_thr=SUGGEST_THR)
 
 
 def resolve_settings(cli: Mapping[str, Any],
@@ -75,6 +80,7 @@ def resolve_settings(cli: Mapping[str, Any],
     s['pseudo_flip_iou'] = check_pseudo_flip_iou(s['pseudo_flip_iou'])
     s['pseudo_max_count_ratio'] = check_pseudo_max_count_ratio(
         s['pseudo_max_count_ratio'])
+    s['suggest_thr'] = check_suggest_thr(s['suggest_thr'])
     s['warm_start'] = bool(s['warm_start'])
     s['strategy_kwargs'] = dict(s['strategy_kwargs'])
     s['warm_start_cfg_options'] = dict(s['warm_start_cfg_options'])
@@ -103,9 +109,11 @@ def resolve_settings(cli: Mapping[str, Any],
 def run_manifest(config_path, settings: Mapping,
                  cfg_options: Sequence[str]) -> dict:
     """What a WORK_DIR must keep: the config (hash), every setting except
-    ``cycles`` (a finished run may be extended by more cycles) and the
+    ``cycles`` (a finished run may be extended by more cycles) and
+    ``suggest_thr`` (only what a labeler is shown), and the
     ``--cfg-options`` (sorted, as text)."""
-    s = {k: v for k, v in settings.items() if k != 'cycles'}
+    s = {k: v for k, v in settings.items()
+         if k not in ('cycles', 'suggest_thr')}
     return make_manifest(config_path, s.pop('seed'), s.pop('strategy'),
                          s.pop('tau'), s.pop('budget'),
                          cfg_options=sorted(cfg_options), **s)

@@ -18,7 +18,11 @@ def test_command_line_overrides_the_config():
                      warm_start=True, strategy_kwargs={}, human=True,
                      pool_size=10, initial_iters=None,
                      warm_start_cfg_options={}, pseudo_flip_iou=None,
-                     pseudo_max_count_ratio=None)
+                     pseudo_max_count_ratio=None, suggest_thr=0.5)
+    assert resolve_settings(dict(suggest_thr=0.3), dict(
+        CONFIG, suggest_thr=0.7))['suggest_thr'] == 0.3
+    with pytest.raises(ValueError, match=r'suggest_thr=0 is outside'):
+        resolve_settings(dict(suggest_thr=0), CONFIG)
     assert resolve_settings(dict(initial_iters=600), CONFIG)[
         'initial_iters'] == 600
     assert resolve_settings({}, dict(CONFIG, initial_iters=300))[
@@ -95,14 +99,16 @@ def test_missing_setting_names_flag_and_key():
             {}, {k: v for k, v in CONFIG.items() if k != 'score_thr'})
 
 
-def test_manifest_leaves_out_cycles_only(tmp_path):
+def test_manifest_leaves_out_cycles_and_the_suggestions(tmp_path):
     config = tmp_path / 'c.py'
     config.write_text('a = 1\n')
     s = resolve_settings(dict(pool_size=10), CONFIG)
     m = run_manifest(config, s, ['b=2', 'a=1'])
-    assert 'cycles' not in m
+    assert 'cycles' not in m and 'suggest_thr' not in m
     assert m['cfg_options'] == ['a=1', 'b=2']
-    assert {k: m[k] for k in s if k != 'cycles'} == {
-        k: v for k, v in s.items() if k != 'cycles'}
-    more = run_manifest(config, dict(s, cycles=9), ['a=1', 'b=2'])
+    left_out = ('cycles', 'suggest_thr')
+    assert {k: m[k] for k in s if k not in left_out} == {
+        k: v for k, v in s.items() if k not in left_out}
+    more = run_manifest(config, dict(s, cycles=9, suggest_thr=0.9),
+                        ['a=1', 'b=2'])
     assert {k: v for k, v in more.items() if k != 'created_at'} == m
