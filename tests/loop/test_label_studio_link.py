@@ -85,7 +85,7 @@ def check_trained_on(work_dir, expected, classes=('RBC', 'WBC',
         assert got[image_id][1] == [c for *_, c in boxes]
 
 
-# ---- Label Studio ------------------------------------------------------------
+# ---- Label Studio -----------------------------------------------------------
 @pytest.fixture()
 def document_root(label_studio, monkeypatch):
     """The loop writes image URLs for the server's local files root."""

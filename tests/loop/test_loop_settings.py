@@ -18,7 +18,7 @@ def test_command_line_overrides_the_config():
                      warm_start=True, strategy_kwargs={}, human=True,
                      pool_size=10, initial_iters=None,
                      warm_start_cfg_options={}, pseudo_flip_iou=None,
-                     pseudo_max_count_ratio=None, suggest_thr=0.5)
+                     pseudo_max_count_ratio=None, suggest_thr=0.3)
     assert resolve_settings(dict(suggest_thr=0.3), dict(
         CONFIG, suggest_thr=0.7))['suggest_thr'] == 0.3
     with pytest.raises(ValueError, match=r'suggest_thr=0 is outside'):
