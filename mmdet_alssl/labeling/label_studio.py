@@ -7,7 +7,7 @@ Task (one per image to label, most informative first)::
     {"data": {"image": URL, "alssl_image_id": the data set's id,
               "alssl_rank": 1.., "alssl_score": acquisition score},
      "predictions": [{"model_version": "cycle_<k-1>",
-                      "score": acquisition score,
+                      "score": acquisition score / the tasks' highest,
                       "result": [{"id", "type": "rectanglelabels",
                                   "from_name": "label", "to_name": "image",
                                   "original_width", "original_height",
@@ -78,6 +78,10 @@ def build_tasks(images: Sequence[Mapping], image_urls: Mapping[str, str],
     Returns:
         list[dict]: one task per image, in ``images`` order.
     """
+    # Label Studio shows a prediction's score as a percentage: scaled to
+    # the highest (an unnormalised score such as Eq. 5's reads 389 %).
+    top = max((acquisition[str(img[ID_FIELD])] for img in images
+               if str(img[ID_FIELD]) in acquisition), default=0.0)
     tasks = []
     for rank, img in enumerate(images, 1):
         image_id = str(img[ID_FIELD])
@@ -91,8 +95,8 @@ def build_tasks(images: Sequence[Mapping], image_urls: Mapping[str, str],
                                  img['height'], b['score'], f'p{n}')
                       for n, b in enumerate(boxes.get(image_id, ()), 1)]
             prediction = dict(model_version=model_version, result=result)
-            if image_id in acquisition:
-                prediction['score'] = float(acquisition[image_id])
+            if image_id in acquisition and top > 0:
+                prediction['score'] = float(acquisition[image_id]) / top
             task['predictions'] = [prediction]
         tasks.append(task)
     return tasks

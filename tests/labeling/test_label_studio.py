@@ -36,13 +36,15 @@ def test_tasks_carry_predictions_scores_and_the_rank():
               dict(id=1, alssl_image_id='a', width=100, height=100)]
     boxes = {'b': [dict(bbox=[20, 10, 40, 20], name='RBC', score=0.9)]}
     tasks = build_tasks(images, {'a': 'u/a', 'b': 'u/b'}, boxes,
-                        {'b': 0.5, 'a': 0.25}, 'cycle_0')
+                        {'b': 2.5, 'a': 0.5}, 'cycle_0')
     assert [t['data'] for t in tasks] == [
-        dict(image='u/b', alssl_image_id='b', alssl_rank=1, alssl_score=0.5),
+        dict(image='u/b', alssl_image_id='b', alssl_rank=1, alssl_score=2.5),
         dict(image='u/a', alssl_image_id='a', alssl_rank=2,
-             alssl_score=0.25)]
+             alssl_score=0.5)]
     (pred_b, ), (pred_a, ) = tasks[0]['predictions'], tasks[1]['predictions']
-    assert (pred_b['model_version'], pred_b['score']) == ('cycle_0', 0.5)
+    # The prediction score, shown as a percentage, is scaled to the top.
+    assert (pred_b['model_version'], pred_b['score'], pred_a['score']) == (
+        'cycle_0', 1.0, 0.2)
     assert [r['value'] for r in pred_b['result']] == [dict(
         x=10.0, y=10.0, width=20.0, height=20.0, rotation=0,
         rectanglelabels=['RBC'])]
