@@ -39,3 +39,17 @@ def wait_until_dead():
                 f'after {timeout} s'
             time.sleep(0.05)
     return wait
+
+
+@pytest.fixture(scope='session')
+def label_studio(tmp_path_factory):
+    """A real Label Studio server for the session (tests/
+    label_studio_server.py); it serves local files from the session's
+    temporary folder, where the tests write their data sets."""
+    from tests.label_studio_server import start_server, stop_server
+    server, proc = start_server(tmp_path_factory.mktemp('label_studio'),
+                                tmp_path_factory.getbasetemp())
+    try:
+        yield server
+    finally:
+        stop_server(proc)

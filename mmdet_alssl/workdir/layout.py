@@ -54,6 +54,14 @@ Steps of a cycle, in the order they run (:data:`STEPS`):
             last cycle and when nothing is left to select.
 ``test``    ``metrics.json`` and the cycle's ``summary.json`` entry.
 ==========  ==============================================================
+
+Files of a cycle for the labeling tools (docs/labeling_tools.md):
+``predictions.json`` (written by ``acquire``: cycle k's boxes scoring >=
+``suggest_thr`` on ``selected.txt``, the next cycle's suggestions);
+``to_label_label_studio.json``, ``label_studio_config.xml`` and
+``to_label_cvat.json`` (written by ``export`` with ``--human``: the images
+to label with the previous cycle's predictions, for Label Studio and CVAT);
+``label_studio_pushed.json`` (``--label-studio``: the tasks pushed).
 """
 #: WORK_DIR files.
 MANIFEST = 'manifest.json'
@@ -75,6 +83,11 @@ TO_LABEL_IDS = 'to_label.txt'
 TO_LABEL_JSON = 'to_label.json'
 TO_LABEL_IMAGES = 'to_label_images.txt'
 HUMAN_LABELS = 'human_labels.json'
+PREDICTIONS = 'predictions.json'
+TO_LABEL_LABEL_STUDIO = 'to_label_label_studio.json'
+LABEL_STUDIO_CONFIG = 'label_studio_config.xml'
+TO_LABEL_CVAT = 'to_label_cvat.json'
+LABEL_STUDIO_PUSHED = 'label_studio_pushed.json'
 DONE_DIR = 'done'
 #: MMEngine's pointer to the newest checkpoint of a training run's folder.
 LAST_CHECKPOINT = 'last_checkpoint'

@@ -11,15 +11,18 @@ CLASSES = ('cat', 'dog')
 
 
 def row(i, unified, boxes=(), labels=()):
-    """A scorer row: image ``i`` of 40 x 30 px with the given pseudo boxes;
-    entropy = unified, inconsistency 1 (so every strategy sees the same
-    order)."""
+    """A scorer row: image ``i`` of 40 x 30 px with the given pseudo boxes
+    (and one more suggestion box, 0.4, at the top left); entropy = unified,
+    inconsistency 1 (so every strategy sees the same order)."""
+    pseudo = dict(bboxes=[list(b) for b in boxes], labels=list(labels),
+                  scores=[0.995] * len(boxes))
     return dict(id=str(i), raw_id=i,
                 scores=dict(entropy=unified, inconsistency=1.0,
                             unified=unified, num_detections=len(boxes)),
-                pseudo=dict(bboxes=[list(b) for b in boxes],
-                            labels=list(labels),
-                            scores=[0.995] * len(boxes)),
+                pseudo=pseudo,
+                suggested=dict(bboxes=pseudo['bboxes'] + [[0, 0, 4, 4]],
+                               labels=pseudo['labels'] + [0],
+                               scores=pseudo['scores'] + [0.4]),
                 info=dict(file_name=f'/data/JPEGImages/{i}.jpg', width=40,
                           height=30))
 
@@ -48,6 +51,11 @@ def test_selects_the_top_scores_and_pseudo_labels_only_the_rest():
                           iscrowd=0)],
         categories=[dict(id=1, name='cat'), dict(id=2, name='dog')])
     assert acq.selection['num_selected'] == 2
+    # the suggestions: every box at suggest_thr of the selected images only
+    assert [img['id'] for img in acq.predictions['images']] == [4, 6]
+    assert [(a['image_id'], a['score']) for a in
+            acq.predictions['annotations']] == [
+        (4, 0.995), (4, 0.4), (6, 0.995), (6, 0.995), (6, 0.4)]
     assert summary_message(0, acq, settings).startswith(
         'ActiveLearningHook cycle 0: scored 4 images, selected 2 (unified, '
         'budget 2); pseudo-labeled 1 images with 1 boxes (tau 0.99); '

@@ -58,7 +58,7 @@ def test_settings_object_defaults_normalise_and_round_trip():
         budget=None, strategy='unified', strategy_kwargs={}, tau=0.99,
         score_thr=0.5, pseudo_labels=True, seed=0,
         pseudo_max_count_ratio=None, iou_thr=0.45, max_per_img=100,
-        nms_pre=1000, flip_candidates='mirror')
+        nms_pre=1000, flip_candidates='mirror', suggest_thr=0.3)
     s = settings.AcquisitionSettings(budget=np.int64(3), tau=1, score_thr=0,
                                      nms_pre=-1, pseudo_max_count_ratio=2)
     assert (s.budget, s.tau, s.score_thr, s.nms_pre) == (3, 1.0, 0.0, -1)
@@ -73,7 +73,7 @@ def test_flags_are_the_settings_the_loop_takes_on_its_command_line():
     assert [(name, kind) for name, kind, _ in
             settings.AcquisitionSettings.flags()] == [
         ('budget', int), ('strategy', str), ('tau', float),
-        ('score_thr', float), ('seed', int)]
+        ('score_thr', float), ('seed', int), ('suggest_thr', float)]
 
 
 @pytest.mark.parametrize('values, match', [
@@ -82,6 +82,7 @@ def test_flags_are_the_settings_the_loop_takes_on_its_command_line():
     (dict(iou_thr=0.0), r'iou_thr=0.0 is outside \(0, 1\]'),
     (dict(max_per_img=0), 'max_per_img=0 must be an integer >= 1'),
     (dict(nms_pre=0), 'nms_pre=0 must be an integer >= 1; or -1'),
+    (dict(suggest_thr=0), r'suggest_thr=0 is outside \(0, 1\].*--suggest-thr'),
     (dict(flip_candidates='detections'),
      "flip_candidates='detections'; use one of \\('mirror', 'priors'\\)"),
     (dict(pseudo_flip_iou=0.5),

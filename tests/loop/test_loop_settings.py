@@ -18,7 +18,8 @@ def test_command_line_overrides_the_config():
                      pool_size=10, initial_iters=None,
                      warm_start_cfg_options={},
                      pseudo_max_count_ratio=None, iou_thr=0.45,
-                     max_per_img=100, nms_pre=1000, flip_candidates='mirror')
+                     max_per_img=100, nms_pre=1000, flip_candidates='mirror',
+                     suggest_thr=0.3)
     assert resolve_settings(dict(initial_iters=600), CONFIG)[
         'initial_iters'] == 600
     assert resolve_settings({}, dict(CONFIG, initial_iters=300))[

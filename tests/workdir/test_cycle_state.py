@@ -234,25 +234,31 @@ def test_write_acquisition_writes_every_file_then_the_marker(tmp_path):
                num_detections=1)
     coco = dict(images=[dict(id='4', file_name='4.jpg', width=2, height=2)],
                 annotations=[], categories=[dict(id=1, name='a')])
+    predictions = dict(coco, images=[dict(id='3', file_name='3.jpg', width=2,
+                                          height=2)])
     state.write_acquisition(0, {'2': row, '3': row}, ['3'],
                             {'4': 'cannot decode'}, ['1', '3'], ['2', '4'],
-                            coco)
+                            coco, predictions)
     assert state.read_scores(0) == {'2': row, '3': row}
     assert state.read_selected(0) == ['3']
     assert state_io.read_json(state.path(0, 'skipped_images.json')) == {
         '4': 'cannot decode'}
     assert state.read_split(1) == (['1', '3'], ['2', '4'])
     assert state.read_pseudo_labels(1) == coco
+    assert state_io.read_json(state.path(0, 'predictions.json')) == \
+        predictions
     marker = state_io.read_json(state.path(0, 'done/acquire.json'))
     assert marker['files'] == [
         'cycle_0/scores.csv', 'cycle_0/selected.txt',
-        'cycle_0/skipped_images.json', 'cycle_1/labeled.txt',
+        'cycle_0/skipped_images.json', 'cycle_0/predictions.json',
+        'cycle_1/labeled.txt',
         'cycle_1/unlabeled.txt', 'cycle_1/pseudo_labels.json']
     assert state.is_done(0, 'acquire')
     # without pseudo-labels: no file, not in the marker
     other = CycleState(tmp_path / 'b')
     other.write_split(0, ['1'], ['2'])
-    other.write_acquisition(0, {'2': row}, ['2'], {}, ['1', '2'], [], None)
+    other.write_acquisition(0, {'2': row}, ['2'], {}, ['1', '2'], [], None,
+                            predictions)
     assert not other.path(1, 'pseudo_labels.json').exists()
     assert other.is_done(0, 'acquire')
 

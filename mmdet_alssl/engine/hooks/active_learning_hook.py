@@ -32,7 +32,8 @@ class ActiveLearningHook(Hook):
     image of cycle k's ``unlabeled.txt`` and its horizontal flip with the
     trained model, selects ``budget`` images, pseudo-labels the rest and
     writes ``cycle_<k>/scores.csv``, ``selected.txt``,
-    ``skipped_images.json``, cycle k + 1's ``labeled.txt``,
+    ``skipped_images.json``, ``predictions.json`` (the model's boxes on the
+    selected images, a labeler's suggestions), cycle k + 1's ``labeled.txt``,
     ``unlabeled.txt`` and ``pseudo_labels.json``, and the done marker
     ``cycle_<k>/done/acquire.json`` last. Under a distributed launch each
     rank scores its shard and rank 0 decides and writes.
@@ -130,5 +131,5 @@ class ActiveLearningHook(Hook):
                 overconfident_message(k, acq, s, classes))
         state.write_acquisition(k, acq.scores, acq.selected, acq.skipped,
                                 acq.next_labeled, acq.next_unlabeled,
-                                acq.pseudo_labels)
+                                acq.pseudo_labels, acq.predictions)
         runner.logger.info(summary_message(k, acq, s))

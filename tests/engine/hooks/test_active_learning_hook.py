@@ -27,6 +27,7 @@ from mmengine.runner import Runner
 
 import mmdet_alssl  # noqa: F401  (registers the components)
 from mmdet_alssl.acquisition import pseudo_label_boxes, rank_by, score_image
+from mmdet_alssl.acquisition.settings import SUGGEST_THR
 from mmdet_alssl.datasets.label_type import UNLABELED
 from mmdet_alssl.datasets.pool import build_pool
 from mmdet_alssl.engine.hooks import ActiveLearningHook
@@ -277,6 +278,31 @@ def test_scores_equal_the_pure_function(data_root, tmp_path):
             np.testing.assert_allclose(
                 got_boxes, sorted(pseudo['bboxes'].tolist()), rtol=1e-4,
                 atol=1e-3)
+
+
+def test_predictions_are_the_selected_images_boxes_at_suggest_thr(
+        data_root, tmp_path):
+    al_dir = tmp_path / 'al'
+    state = start_cycle(al_dir)
+    runner, hook = build_runner(
+        make_cfg(data_root, tmp_path / 'train', work_dir=str(al_dir)))
+    hook.after_train(runner)
+    predictions = json.loads(
+        (al_dir / 'cycle_0' / 'predictions.json').read_text())
+    selected = state.read_selected(0)
+    assert [img['id'] for img in predictions['images']] == sorted(selected)
+    assert hook.settings.suggest_thr == SUGGEST_THR
+    for image_id in selected:
+        boxes, probs, *_ = direct_prediction(runner, hook, image_id)
+        want = pseudo_label_boxes(boxes, probs, SUGGEST_THR)
+        anns = [a for a in predictions['annotations']
+                if a['image_id'] == image_id]
+        assert len(anns) == len(want['bboxes']) > 0
+        assert all(a['score'] >= SUGGEST_THR for a in anns)
+        np.testing.assert_allclose(
+            sorted([x, y, x + w, y + h] for x, y, w, h in
+                   (a['bbox'] for a in anns)),
+            sorted(want['bboxes'].tolist()), rtol=1e-4, atol=1e-3)
 
 
 def test_eval_mode_restored_and_disabled_hook(data_root, tmp_path):
