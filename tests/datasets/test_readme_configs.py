@@ -31,8 +31,9 @@ def readme_project(tmp_path, monkeypatch):
     blocks = dict(BLOCK.findall(''.join(
         (PROJECT_ROOT / doc).read_text() for doc in DOCS)))
     assert sorted(blocks) == [
-        'configs/my_alssl_coco.py', 'configs/my_alssl_voc.py',
-        'configs/my_coco_dataset.py', 'configs/my_voc_dataset.py']
+        'configs/my_alssl_coco.py', 'configs/my_alssl_retinanet.py',
+        'configs/my_alssl_voc.py', 'configs/my_coco_dataset.py',
+        'configs/my_voc_dataset.py']
     (tmp_path / 'configs').mkdir()
     for name, text in blocks.items():
         (tmp_path / name).write_text(text)
@@ -109,3 +110,23 @@ def test_the_readme_coco_config_trains_a_cycle_as_shown(readme_project):
     assert (readme_project / 'work' / 'train' / 'iter_2.pth').is_file()
     labeled, unlabeled = state.read_split(1)
     assert len(labeled) == 4 and len(unlabeled) == 2
+
+
+def test_the_readme_retinanet_config_is_an_active_learning_one(
+        readme_project):
+    """MMDetection's own RetinaNet config made an active-learning one in the
+    README's lines: the consistency detector with the pseudo-label-aware
+    head, the pool wrapped, the hook the loop drives."""
+    from mmdet.registry import MODELS
+    cfg = Config.fromfile('configs/my_alssl_retinanet.py')
+    cfg.model.backbone.init_cfg = None  # no ImageNet download here
+    model = MODELS.build(cfg.model)
+    assert type(model).__name__ == 'ConsistencyDetector'
+    assert type(model.bbox_head).__name__ == 'PseudoLabelRetinaHead'
+    assert model.flip_adapter.use_sigmoid
+    assert cfg.train_dataloader.dataset.type == 'ActiveLearningDataset'
+    assert cfg.train_dataloader.dataset.dataset.type == 'CocoDataset'
+    options = cycle_cfg_options(cfg, CycleState(readme_project / 'work'), 0,
+                                acquisition=dict(budget=2))
+    assert options['custom_hooks.0.acquisition'] == dict(budget=2)
+    assert cfg.active_learning.tau == 0.75
