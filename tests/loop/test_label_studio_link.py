@@ -15,7 +15,7 @@ from mmdet_alssl.loop import active_learning_loop
 from mmdet_alssl.workdir import CycleState
 from tests.helpers import load_tool
 from tests.loop.test_active_learning_loop import (  # noqa: F401 (fixtures)
-    al_loop, cells_root, human_labels, loop_args, options, trained_cfg)
+    cells_root, human_labels, loop_args, options, trained_cfg)
 
 W, H = 128, 96  # the generated cells images
 

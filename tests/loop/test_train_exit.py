@@ -8,8 +8,8 @@ from mmengine.config import Config
 from mmdet_alssl.workdir import CycleState
 from mmdet_alssl.loop.train_exit import describe_exit, train_resize
 # the loop's generated BCCD stand-in and its options (fixtures)
-from tests.loop.test_active_learning_loop import (al_loop, cells_root,  # noqa
-                                                  loop_args, options)
+from tests.loop.test_active_learning_loop import (  # noqa: F401 (fixtures)
+    cells_root, loop_args, options)
 
 COCO_LIKE = Config(dict(train_dataloader=dict(
     batch_size=16,
