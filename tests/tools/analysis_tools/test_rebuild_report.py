@@ -1,10 +1,13 @@
 """tools/analysis_tools/rebuild_report.py: a benchmark's report, written
 from its WORK_DIRs (seed 0 from an earlier report's results.json),
 rebuilds byte for byte from its results.json once the runs and the pool
-are gone; an edited figure fails --check, and a rebuild writes it back."""
+are gone; an edited figure fails --check, and a rebuild writes it back.
+Every committed report under docs/benchmark/ rebuilds identically."""
+import re
 import shutil
 
-from tests.helpers import load_tool, make_run, pseudo, write_pool
+from tests.helpers import (PROJECT_ROOT, load_tool, make_run, pseudo,
+                           write_pool)
 
 benchmark_al = load_tool('analysis_tools/benchmark_al.py')
 rebuild_report = load_tool('analysis_tools/rebuild_report.py')
@@ -12,6 +15,8 @@ rebuild_report = load_tool('analysis_tools/rebuild_report.py')
 # x, y, w, h, label: one of p2's boxes is right, p3 has no ground truth
 FULL_PL = {1: pseudo({'p2': [(0, 0, 10, 10, 1), (0, 0, 10, 10, 0)],
                       'p3': [(5, 5, 5, 5, 0)]})}
+#: The committed reports; each keeps its results.json beside it.
+COMMITTED = sorted((PROJECT_ROOT / 'docs' / 'benchmark').rglob('*.md'))
 ARGV = ['--cycles', '1', '--train-iters', '2', '--runs', 'random', 'full',
         '--report-only']
 
@@ -58,3 +63,20 @@ def test_a_report_without_results_json_is_an_error(tmp_path, capsys):
     (tmp_path / 'benchmark.md').write_text('# report\n\n## mAP per cycle\n')
     assert rebuild_report.main([str(tmp_path / 'benchmark.md')]) == 2
     assert 'results.json does not exist' in capsys.readouterr().err
+
+
+def linked_reports() -> set:
+    """The reports the README and the results pages link."""
+    pages = [PROJECT_ROOT / 'README.md',
+             *(PROJECT_ROOT / 'docs' / 'results').glob('*.md')]
+    return {(page.parent / link).resolve() for page in pages
+            for link in re.findall(r'\]\(([^)]*benchmark/[^)]+\.md)\)',
+                                   page.read_text())}
+
+
+def test_every_committed_report_rebuilds_from_its_results_json(capsys):
+    linked = linked_reports()
+    assert len(linked) > 10 and linked <= set(COMMITTED)
+    assert rebuild_report.main([str(p) for p in COMMITTED] + ['--check']) == 0
+    assert capsys.readouterr().out.count('rebuilds identically') == len(
+        COMMITTED)
