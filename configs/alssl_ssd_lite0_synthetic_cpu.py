@@ -1,9 +1,8 @@
 # The main job's config: CPU-scale mmdet-alssl on the embedded synthetic
 # shapes data set (8 classes, a rare 'star', a confusable square /
 # rounded_square pair; tools/make_synthetic_data.py makes it, `make demo`
-# runs the full method and random selection on it). SSD on ImageNet
-# EfficientNet-Lite0 at 128 px.
-#   tools/al_loop.sh configs/alssl_ssd_lite0_synthetic_cpu.py work_dirs/synthetic
+# runs the loop on it). SSD on ImageNet EfficientNet-Lite0 at 128 px.
+#   tools/al_loop.sh configs/alssl_ssd_lite0_synthetic_cpu.py work_dirs/demo
 _base_ = [
     './_base_/alssl_ssd_lite0_cpu.py',
     './_base_/datasets/synthetic_shapes_voc.py',
