@@ -140,6 +140,13 @@ def check_cycles(work_dir: Path, pool_ids) -> None:
     assert sorted(scored) == sorted(state.read_split(0)[1])
 
 
+def voc_pool(voc_tree: Path) -> list:
+    """The ids of VOC2007 + VOC2012 trainval: the VOC configs' pool."""
+    return [i for year in ('2007', '2012') for i in (
+        voc_tree / f'data/VOCdevkit/VOC{year}/ImageSets/Main/trainval.txt'
+    ).read_text().split()]
+
+
 @pytest.fixture(scope='module')
 def voc_tree(tmp_path_factory):
     cwd = tmp_path_factory.mktemp('voc')
@@ -156,11 +163,7 @@ def test_voc0712_config_runs_the_whole_loop(voc_tree, al_loop, monkeypatch,
     rc, out = loop(al_loop, ROOT / 'configs/alssl_ssd300_voc.py', work_dir,
                    options, capsys)
     assert rc == 0, out[-6000:]
-    pool = []
-    for year in ('2007', '2012'):
-        pool += (voc_tree / f'data/VOCdevkit/VOC{year}/ImageSets/Main/'
-                 'trainval.txt').read_text().split()
-    check_cycles(work_dir, pool)
+    check_cycles(work_dir, voc_pool(voc_tree))
     scored = CycleState(work_dir).read_scores(0)
     assert any(i.startswith('2012') for i in scored)
     assert any(i.startswith('2007') for i in scored)
@@ -206,8 +209,4 @@ def test_retinanet_voc0712_config_runs_the_whole_loop(voc_tree, al_loop,
     rc, out = loop(al_loop, ROOT / 'configs/alssl_retinanet_r50_voc.py',
                    work_dir, options, capsys)
     assert rc == 0, out[-6000:]
-    pool = []
-    for year in ('2007', '2012'):
-        pool += (voc_tree / f'data/VOCdevkit/VOC{year}/ImageSets/Main/'
-                 'trainval.txt').read_text().split()
-    check_cycles(work_dir, pool)
+    check_cycles(work_dir, voc_pool(voc_tree))
