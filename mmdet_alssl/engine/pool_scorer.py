@@ -129,8 +129,13 @@ class PoolScorer:
 
 
 def head_adapter(model) -> DenseHeadFlipAdapter:
-    """The adapter of ``model.bbox_head``, or a ValueError naming what the
-    detector lacks (two-stage detectors have no dense ``bbox_head``)."""
+    """The adapter of ``model.bbox_head``: a consistency detector's own
+    (``flip_adapter``, the one its loss reads), else a new one; or a
+    ValueError naming what the detector lacks (two-stage detectors have no
+    dense ``bbox_head``)."""
+    own = getattr(model, 'flip_adapter', None)
+    if isinstance(own, DenseHeadFlipAdapter):
+        return own
     head = getattr(model, 'bbox_head', None)
     if head is None:
         raise ValueError(
