@@ -23,6 +23,7 @@ import pytest
 
 from mmengine.config import Config
 
+from mmdet_alssl.analysis import report
 from mmdet_alssl.loop import active_learning_loop
 from mmdet_alssl.workdir import CycleState, read_ids
 from mmdet_alssl.workdir.layout import LOCK_FILE
@@ -314,6 +315,42 @@ def test_the_cpu_config_warm_starts_cycles_after_the_first(reference):
     assert second.load_from == str(work_dir / 'cycle_0/train/iter_2.pth')
     assert json.loads((work_dir / 'manifest.json').read_text())[
         'warm_start'] is True
+
+
+def test_the_threshold_table_scores_as_the_loop_pseudo_labeled(reference):
+    """tools/analysis_tools/pseudo_label_thresholds.py on cycle 0: at the
+    run's τ (0.24) its boxes on each pseudo-labeled image are the loop's
+    pseudo-labels (same model, image and τ); every image counts once."""
+    work_dir, _ = reference
+    tool = load_tool('analysis_tools/pseudo_label_thresholds.py')
+    state = CycleState(work_dir)
+    cfg = report.run_config(json.loads((work_dir / 'manifest.json')
+                                       .read_text()))
+    unlabeled = state.read_split(0)[1]
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv('TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD', '1')
+        boxes = tool.score_pool(cfg, work_dir / 'cycle_0/train/iter_2.pth',
+                                unlabeled, 0.24)
+    assert sorted(boxes) == sorted(unlabeled)
+    pseudo = state.read_pseudo_labels(1)
+    assert pseudo['annotations']
+    per_image = {}
+    for ann in pseudo['annotations']:
+        per_image.setdefault(str(ann['image_id']), []).append(ann)
+    for image_id, anns in per_image.items():
+        assert sorted(boxes[image_id]['scores']) == pytest.approx(
+            sorted(a['score'] for a in anns), abs=1e-6)
+    out = work_dir / 'thresholds.md'
+    with pytest.MonkeyPatch.context() as env:
+        env.chdir(ROOT)
+        assert tool.main([str(work_dir), '--thresholds', '0.24', '0.99',
+                          '--out', str(out)]) == 0
+    rows = json.loads(out.with_suffix('.json').read_text())
+    assert [r['tau'] for r in rows] == [0.24, 0.99]
+    # every unlabeled image, the pseudo-labeled ones among them
+    assert rows[0]['boxes'] >= len(pseudo['annotations'])
+    assert rows[0]['boxes'] >= rows[1]['boxes']
+    assert '| 0.24 |' in out.read_text()
 
 
 def test_no_warm_start_trains_every_cycle_from_the_initial_weights(

@@ -1,0 +1,101 @@
+"""Pseudo-label precision and recall at each τ: cycle K's model on cycle
+K's unlabeled pool, against the pool's ground truth (an oracle run).
+
+    python tools/analysis_tools/pseudo_label_thresholds.py WORK_DIR [--cycle K]
+        [--limit N] [--thresholds T ...] [--out FILE.md]
+
+τ is a probability, and a detector's probabilities are its own: SSD's
+softmax passes 0.99 on most right boxes, a focal-loss sigmoid (RetinaNet,
+FCOS, ATSS) rarely passes 0.9. Read τ for a new detector from this table
+(the precision you want, the recall it leaves) rather than taking the
+paper's SSD value. Uses the run's config and ``--cfg-options``
+(``manifest.json``) and cycle K's checkpoint; run from where the loop ran.
+Writes the table (``--out``, default ``WORK_DIR/pseudo_label_thresholds_
+cycle_K.md``) and its rows as ``.json`` beside it.
+"""
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from mmdet_alssl.analysis.pseudo_label_thresholds import (
+    THRESHOLDS, precision_by_threshold, threshold_table)
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('work_dir')
+    p.add_argument('--cycle', type=int, default=0,
+                   help='the cycle whose model and pool (default 0)')
+    p.add_argument('--limit', type=int, default=None,
+                   help='score only the first N unlabeled images')
+    p.add_argument('--thresholds', type=float, nargs='+',
+                   default=list(THRESHOLDS), help='τ values (ascending)')
+    p.add_argument('--out', default=None, help='the markdown table')
+    return p.parse_args(argv)
+
+
+def score_pool(cfg, checkpoint, ids, lowest: float) -> dict:
+    """``{id: boxes >= lowest}`` of cycle K's model on the images ``ids``."""
+    from mmengine.runner import Runner, load_checkpoint
+
+    from mmdet_alssl.acquisition.settings import AcquisitionSettings
+    from mmdet_alssl.datasets.pool import as_one_dataset, build_pool
+    from mmdet_alssl.engine.pool_scorer import PoolScorer
+    from mmdet_alssl.datasets.label_type import UNLABELED
+
+    al = cfg.get('active_learning') or {}
+    settings = {n: al[n] for n in AcquisitionSettings.names() if n in al}
+    settings.update(budget=1, tau=lowest, score_thr=lowest,
+                    pseudo_labels=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        cfg.work_dir = tmp
+        runner = Runner.from_cfg(cfg)
+        load_checkpoint(runner.model, str(checkpoint), map_location='cpu')
+        pool = as_one_dataset(build_pool(
+            cfg.train_dataloader, UNLABELED, list(ids),
+            pipeline=cfg.test_dataloader.dataset.pipeline, test_mode=True,
+            filter_cfg=None))
+        rows = PoolScorer(AcquisitionSettings.from_mapping(settings))\
+            .score_pool(runner, pool)
+    return {row['id']: row['pseudo'] for row in rows if 'error' not in row}
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    from mmdet_alssl.analysis.report import load_ground_truth, run_config
+    from mmdet_alssl.loop.mmdet_tools import trust_own_checkpoints
+    from mmdet_alssl.workdir import CycleState
+    from mmdet_alssl.workdir.layout import DONE_DIR, MANIFEST, TRAIN
+    from mmdet_alssl.workdir.state_io import read_json
+
+    trust_own_checkpoints()
+    state = CycleState(Path(args.work_dir))
+    marker = state.path(args.cycle, DONE_DIR) / f'{TRAIN}.json'
+    if not marker.is_file():
+        print(f'pseudo_label_thresholds: cycle {args.cycle} of '
+              f'{state.work_dir} has not finished training ({marker} is '
+              f'missing); pick a trained cycle with --cycle',
+              file=sys.stderr)
+        return 2
+    checkpoint = state.work_dir / read_json(marker)['files'][0]
+    cfg = run_config(read_json(state.work_dir / MANIFEST))
+    ids = state.read_split(args.cycle)[1][:args.limit]
+    thresholds = sorted(args.thresholds)
+    boxes = score_pool(cfg, checkpoint, ids, thresholds[0])
+    rows = precision_by_threshold(boxes, load_ground_truth(cfg, list(boxes)),
+                                  thresholds)
+    out = Path(args.out or state.work_dir /
+               f'pseudo_label_thresholds_cycle_{args.cycle}.md')
+    table = (f'Cycle {args.cycle}\'s model on {len(boxes)} unlabeled '
+             f'images of {state.work_dir}:\n\n{threshold_table(rows)}\n')
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(table)
+    out.with_suffix('.json').write_text(json.dumps(rows, indent=1))
+    print(table)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
