@@ -63,3 +63,14 @@ def threshold_table(rows: Sequence[Mapping]) -> str:
               f'{r["correct"]} | {pct(r["precision"])} | '
               f'{pct(r["recall"])} |' for r in rows]
     return '\n'.join(lines)
+
+
+def threshold_report(result: Mapping) -> str:
+    """The markdown report of one measurement: ``result`` holds
+    ``work_dir``, ``cycle``, ``images`` and :func:`precision_by_threshold`'s
+    ``rows`` (the ``.json`` the tool writes beside the report, from which
+    ``rebuild_report.py`` draws it again)."""
+    return (f'# Pseudo-label precision by τ\n\n'
+            f'Cycle {result["cycle"]}\'s model on {result["images"]} '
+            f'unlabeled images of `{result["work_dir"]}`:\n\n'
+            f'{threshold_table(result["rows"])}\n')

@@ -2,7 +2,7 @@
 import numpy as np
 
 from mmdet_alssl.analysis.pseudo_label_thresholds import (
-    precision_by_threshold, threshold_table)
+    precision_by_threshold, threshold_report, threshold_table)
 
 
 def test_each_threshold_keeps_the_boxes_above_it():
@@ -24,3 +24,7 @@ def test_each_threshold_keeps_the_boxes_above_it():
     table = threshold_table(rows)
     assert '| 0.9 | 1 | 1 | 1 | 100.0 % | 33.3 % |' in table
     assert '| 0.99 | 0 | 0 | 0 | – | 0.0 % |' in table
+    report = threshold_report(dict(work_dir='wd', cycle=2, images=2,
+                                   rows=rows))
+    assert "Cycle 2's model on 2 unlabeled images of `wd`" in report
+    assert report.endswith(table + '\n')

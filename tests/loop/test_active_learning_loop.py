@@ -345,7 +345,9 @@ def test_the_threshold_table_scores_as_the_loop_pseudo_labeled(reference):
         env.chdir(ROOT)
         assert tool.main([str(work_dir), '--thresholds', '0.24', '0.99',
                           '--out', str(out)]) == 0
-    rows = json.loads(out.with_suffix('.json').read_text())
+    result = json.loads(out.with_suffix('.json').read_text())
+    rows = result['rows']
+    assert result['images'] == len(unlabeled)
     assert [r['tau'] for r in rows] == [0.24, 0.99]
     # every unlabeled image, the pseudo-labeled ones among them
     assert rows[0]['boxes'] >= len(pseudo['annotations'])

@@ -11,7 +11,8 @@ FCOS, ATSS) rarely passes 0.9. Read τ for a new detector from this table
 paper's SSD value. Uses the run's config and ``--cfg-options``
 (``manifest.json``) and cycle K's checkpoint; run from where the loop ran.
 Writes the table (``--out``, default ``WORK_DIR/pseudo_label_thresholds_
-cycle_K.md``) and its rows as ``.json`` beside it.
+cycle_K.md``) and its numbers as ``.json`` beside it, from which
+``rebuild_report.py`` draws the table again.
 """
 import argparse
 import json
@@ -20,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from mmdet_alssl.analysis.pseudo_label_thresholds import (
-    THRESHOLDS, precision_by_threshold, threshold_table)
+    THRESHOLDS, precision_by_threshold, threshold_report)
 
 
 def parse_args(argv=None):
@@ -88,12 +89,12 @@ def main(argv=None) -> int:
                                   thresholds)
     out = Path(args.out or state.work_dir /
                f'pseudo_label_thresholds_cycle_{args.cycle}.md')
-    table = (f'Cycle {args.cycle}\'s model on {len(boxes)} unlabeled '
-             f'images of {state.work_dir}:\n\n{threshold_table(rows)}\n')
+    result = dict(work_dir=args.work_dir, cycle=args.cycle,
+                  images=len(boxes), rows=rows)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(table)
-    out.with_suffix('.json').write_text(json.dumps(rows, indent=1))
-    print(table)
+    out.with_suffix('.json').write_text(json.dumps(result, indent=1))
+    out.write_text(threshold_report(result))
+    print(threshold_report(result))
     return 0
 
 

@@ -7,7 +7,8 @@ is kept as it is.
         [--check]
 
 REPORT_MD is a ``benchmark.md`` (``benchmark_al.py``) or ``report.md``
-(``al_report.py``) with its ``results.json`` beside it. ``--check`` writes
+(``al_report.py``) with its ``results.json`` beside it, or a
+``pseudo_label_thresholds.py`` table with its ``.json`` of the same name. ``--check`` writes
 nothing and fails when a report differs from its rebuild, e.g.
 
     python tools/analysis_tools/rebuild_report.py docs/results/*/*.md --check
@@ -18,6 +19,7 @@ import sys
 from pathlib import Path
 
 from mmdet_alssl.analysis.expectations import expectations_table
+from mmdet_alssl.analysis.pseudo_label_thresholds import threshold_report
 from mmdet_alssl.analysis.results_report import rebuild_report
 from mmdet_alssl.workdir.state_io import read_json
 
@@ -45,7 +47,10 @@ def head_of(text: str, path) -> str:
 
 def rebuilt(path: Path, plot_dir=None) -> str:
     """The report at ``path`` drawn again from the results.json beside it
-    (the plot into ``plot_dir`` when given)."""
+    (the plot into ``plot_dir`` when given), or the threshold table at
+    ``path`` from the .json of its name."""
+    if path.with_suffix('.json').is_file():
+        return threshold_report(read_json(path.with_suffix('.json')))
     results_json = path.parent / RESULTS
     if not results_json.is_file():
         raise FileNotFoundError(f'{results_json} does not exist: a report '
