@@ -69,6 +69,16 @@ def selection_mixes(results: Mapping, label_names: List[str]
     return out
 
 
+def pre_annotations(results: Mapping) -> Dict[str, List[dict]]:
+    """``results['pre_annotations']`` as
+    :func:`.pre_annotations.run_pre_annotation_edits` gave it: per curve,
+    each seed's ``{cycle: edits}`` (reports from before predictions.json
+    have none)."""
+    return {label: [_int_keys(seed) for seed in seeds]
+            for label, seeds in (results.get('pre_annotations') or
+                                 {}).items()}
+
+
 def pool_mix(results: Mapping, label_names: List[str]) -> Optional[dict]:
     """The pool's ``class_mix`` from its class counts and boxes per image
     (images = boxes / boxes per image of any class with boxes)."""
@@ -105,4 +115,5 @@ def rebuild_report(results_json, out=None) -> str:
         pool_mix=pool_mix(results, label_names),
         gaps=results.get('seed_gaps') or {},
         selection_classes=sorted(label_names, key=lambda c: counts[c])
-        if counts else label_names, plot=PLOT)
+        if counts else label_names, pre_annotations=pre_annotations(results),
+        plot=PLOT)

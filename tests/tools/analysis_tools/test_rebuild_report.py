@@ -6,6 +6,9 @@ Every committed report under docs/benchmark/ rebuilds identically."""
 import re
 import shutil
 
+from mmdet_alssl.workdir import CycleState
+from mmdet_alssl.workdir.layout import PREDICTIONS
+from mmdet_alssl.workdir.state_io import write_json
 from tests.helpers import (PROJECT_ROOT, load_tool, make_run, pseudo,
                            write_pool)
 
@@ -30,8 +33,15 @@ def test_a_benchmark_report_rebuilds_without_its_runs(tmp_path, capsys):
     assert benchmark_al.main([str(config), str(old), '--seeds', '0',
                               *ARGV]) == 0
     make_run(new / 'seed_1' / 'random', config, 1, (0.42, 0.46), 'random')
-    make_run(new / 'seed_1' / 'full', config, 1, (0.42, 0.56), 'unified',
-             FULL_PL)
+    full = make_run(new / 'seed_1' / 'full', config, 1, (0.42, 0.56),
+                    'unified', FULL_PL)
+    # cycle 0 selected p2 and suggested its one box, right (p2's GT: class b)
+    state = CycleState(full)
+    state.write_selected(0, ['p2'])
+    write_json(state.path(0, PREDICTIONS), dict(
+        images=[dict(id='p2', file_name='p2.jpg', width=64, height=64)],
+        annotations=[dict(id=0, image_id='p2', bbox=[0, 0, 10, 10],
+                          category_id=2, score=0.9)]))
     assert benchmark_al.main([
         str(config), str(new), '--seeds', '1', *ARGV, '--earlier-results',
         str(old / 'report' / 'results.json')]) == 0
@@ -40,9 +50,11 @@ def test_a_benchmark_report_rebuilds_without_its_runs(tmp_path, capsys):
     # every section a rebuild must draw again, selections of seed 1 only
     for section in ('## Expectations', '## Per-class AP', '## Against random',
                     '## Pseudo-labels', '## What the selections',
-                    '## Labeling cost'):
+                    '## What the suggestions save', '## Labeling cost'):
         assert section in text, section
     assert '| full | 1 | 1.00 |' in text  # one image selected, one seed
+    # p2's one box suggested right: kept, nothing to edit
+    assert '| full | 1 | 1 | 1 | 1 | 0 | 0 | 0 | 0 | 100.0% | 1 |' in text
     assert '| full | 1 | 2 | 1.50 | 33.3 | 1 |' in text
     for gone in (old, new / 'seed_1', tmp_path / 'pool'):
         shutil.rmtree(gone)
