@@ -18,10 +18,9 @@ from typing import Callable, List, Optional, Sequence
 
 from ..workdir.cycle_state import CycleState
 from ..loop.loop_plan import next_step
-from ..workdir.state_io import (atomic_write_text, read_ids, read_json,
-                                write_ids)
-from ..workdir.layout import (DONE_DIR, END, LABELED_IDS, LAST_CHECKPOINT,
-                              MANIFEST, POOL_IDS, SPLIT, TRAIN, UNLABELED_IDS)
+from ..workdir.state_io import atomic_write_text, read_ids, write_ids
+from ..workdir.layout import (END, LABELED_IDS, LAST_CHECKPOINT, MANIFEST,
+                              POOL_IDS, SPLIT, TRAIN, UNLABELED_IDS)
 
 #: A labeled count above any pool: the loop then labels the whole pool.
 ALL_IMAGES = 10**9
@@ -207,8 +206,7 @@ def seed_from_shared(shared_dir, work_dir,
     dst.write_split(0, labeled, unlabeled)
     write_ids(dst.work_dir / POOL_IDS, read_ids(src.work_dir / POOL_IDS))
     dst.mark_done(0, SPLIT, [LABELED_IDS, UNLABELED_IDS, dst.work_dir / POOL_IDS])
-    marker = src.path(0, DONE_DIR) / f'{TRAIN}.json'
-    ckpt = src.work_dir / read_json(marker)['files'][0]
+    ckpt = src.trained_checkpoint(0)
     train_dir = dst.path(0, TRAIN)
     train_dir.mkdir(parents=True, exist_ok=True)
     _link(ckpt, train_dir / ckpt.name)

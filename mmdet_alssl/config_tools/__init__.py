@@ -6,8 +6,7 @@ value, so a dumped config shows the result, not the call::
 
     _base_ = './alssl_ssd_lite0_bccd_cpu.py'
     from mmdet_alssl.config_tools import at_input_size
-    model, train_dataloader, val_dataloader, test_dataloader = \\
-        at_input_size(_base_, 256)
+    globals().update(at_input_size(_base_, 256))
 """
 from .active_learning_wrap import (active_learning_hooks,
                                    active_learning_pool, as_active_learning,

@@ -55,7 +55,7 @@ def at_input_size(base: Mapping, size: int) -> Dict[str, object]:
             out[key] = _rescaled_dataset_path(base[key], factor)
     head = (base.get('model') or {}).get('bbox_head')
     if head:
-        out['model'] = dict(bbox_head=_rescaled_priors(head, factor, size))
+        out['model'] = dict(bbox_head=_rescaled_priors(head, old[0], size))
     return out
 
 
@@ -77,12 +77,12 @@ def _rescaled_dataset_path(node: Mapping, factor: float) -> dict:
     return dict(dataset=_rescaled_dataset_path(node['dataset'], factor))
 
 
-def _rescaled_priors(head: Mapping, factor: float, size: int) -> dict:
+def _rescaled_priors(head: Mapping, old_size: int, size: int) -> dict:
+    factor = size / old_size
     out = {}
     gen = head.get('anchor_generator') or {}
     if gen.get('type') == 'SSDAnchorGenerator' and gen.get('min_sizes'):
         strides = list(gen['strides'])
-        old_size = round(size / factor)
         expected = [min(strides[0] * 2**i, old_size)
                     for i in range(len(strides))]
         if strides != expected:

@@ -152,6 +152,15 @@ def build_pool(dataloader_cfg: Mapping,
     return parts
 
 
+def build_pool_to_score(dataloader_cfg: Mapping, image_ids: IdsArg,
+                        pipeline: List[dict]) -> List[Any]:
+    """The unlabeled images ``image_ids`` as the parts a model scores,
+    read through ``pipeline`` (a test pipeline): every listed image, none
+    filtered (VOC's ``bbox_min_size`` filter refuses ``test_mode``)."""
+    return build_pool(dataloader_cfg, UNLABELED, image_ids,
+                      pipeline=pipeline, test_mode=True, filter_cfg=None)
+
+
 def as_one_dataset(parts: Sequence[Any]) -> Any:
     """The pool's parts as one data set: the part itself, or a
     ``ConcatDataset`` of several (e.g. VOC2007 + VOC2012)."""

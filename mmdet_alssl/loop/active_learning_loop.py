@@ -65,9 +65,8 @@ from .loop_settings import resolve_settings, run_manifest
 from .mmdet_tools import TOOL_MODULE, trust_own_checkpoints
 from .node_launch import LaunchBoard, follow
 from .train_exit import describe_exit
-from ..workdir.state_io import (atomic_write_text, read_json, write_ids,
-                                write_json)
-from ..workdir.layout import (ACQUIRE, DONE_DIR, END, EXPORT, LABELED_IDS,
+from ..workdir.state_io import atomic_write_text, write_ids, write_json
+from ..workdir.layout import (ACQUIRE, END, EXPORT, LABELED_IDS,
                               LABELS, LAST_CHECKPOINT, MANIFEST, METRICS,
                               POOL_IDS, PSEUDO_LABELS, SPLIT, SUMMARY, TEST,
                               TO_LABEL_CVAT, TO_LABEL_IDS, TO_LABEL_IMAGES,
@@ -304,7 +303,7 @@ class ActiveLearningLoop:
                           train_dir / LAST_CHECKPOINT]:
                 stale.unlink(missing_ok=True)  # an interrupted run's
             if self.s['warm_start'] and k > 0:
-                options['load_from'] = str(self.checkpoint(k - 1))
+                options['load_from'] = str(self.state.trained_checkpoint(k - 1))
                 options.update(self.s['warm_start_cfg_options'])
             self.run_train(k, train_dir, options, 'training')
             ckpt = plan.finished_checkpoint(train_dir, train_cfg.train_cfg)
@@ -321,14 +320,14 @@ class ActiveLearningLoop:
         self._budget_notice(k)
         options = self.cycle_options(k, True)
         options.update(plan.zero_length(self.cfg.train_cfg),
-                       load_from=str(self.checkpoint(k)))
+                       load_from=str(self.state.trained_checkpoint(k)))
         self.run_train(k, self.state.path(k, ACQUIRE), options,
                        'scoring the pool')
         return True
 
     def _test(self, step) -> bool:
         k, state = step.cycle, self.state
-        metrics = evaluate_cycle(self.cfg, str(self.checkpoint(k)),
+        metrics = evaluate_cycle(self.cfg, str(self.state.trained_checkpoint(k)),
                                  state.work_dir, k)
         labeled, unlabeled = state.read_split(k)
         pseudo = state.read_pseudo_labels(k) if state.path(
@@ -351,11 +350,6 @@ class ActiveLearningLoop:
         msg = plan.budget_message(self.s['budget'], len(unlabeled), k)
         if msg:
             self.log(msg)
-
-    def checkpoint(self, k: int) -> Path:
-        marker = self.state.path(k, DONE_DIR) / f'{TRAIN}.json'
-        files = read_json(marker)['files']
-        return self.state.work_dir / files[0]
 
     def cycle_options(self, k: int, select: bool) -> dict:
         s = self.s

@@ -25,7 +25,7 @@ from .state_io import (corrupt, read_ids, read_json, read_table, write_ids,
 from .layout import (ACQUIRE, CYCLE_DIR, DONE_DIR, LABELED_IDS, MANIFEST,
                      METRICS, PREDICTIONS, PSEUDO_LABELS, SCORE_COLUMNS,
                      SCORES, SELECTED_IDS, SKIPPED_IMAGES, STEPS, SUMMARY,
-                     UNLABELED_IDS)
+                     TRAIN, UNLABELED_IDS)
 
 #: Manifest keys recorded for the user but not compared on re-use.
 INFORMATIONAL_KEYS = ('config_path', 'created_at')
@@ -240,6 +240,11 @@ class CycleState:
         if not isinstance(files, list):
             raise corrupt(marker, '"files" must be a list')
         return all((self.work_dir / f).exists() for f in files)
+
+    def trained_checkpoint(self, k: int) -> Path:
+        """The checkpoint cycle k's train step recorded: the first file of
+        its done marker."""
+        return self.work_dir / read_json(self._marker(k, TRAIN))['files'][0]
 
     def done_steps(self, k: int) -> List[str]:
         """Finished steps of cycle k, in :data:`STEPS` order then by name."""

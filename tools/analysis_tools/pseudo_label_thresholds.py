@@ -42,9 +42,9 @@ def score_pool(cfg, checkpoint, ids, lowest: float) -> dict:
     from mmengine.runner import Runner, load_checkpoint
 
     from mmdet_alssl.acquisition.settings import AcquisitionSettings
-    from mmdet_alssl.datasets.pool import as_one_dataset, build_pool
+    from mmdet_alssl.datasets.pool import (as_one_dataset,
+                                           build_pool_to_score)
     from mmdet_alssl.engine.pool_scorer import PoolScorer
-    from mmdet_alssl.datasets.label_type import UNLABELED
 
     al = cfg.get('active_learning') or {}
     settings = {n: al[n] for n in AcquisitionSettings.names() if n in al}
@@ -54,10 +54,9 @@ def score_pool(cfg, checkpoint, ids, lowest: float) -> dict:
         cfg.work_dir = tmp
         runner = Runner.from_cfg(cfg)
         load_checkpoint(runner.model, str(checkpoint), map_location='cpu')
-        pool = as_one_dataset(build_pool(
-            cfg.train_dataloader, UNLABELED, list(ids),
-            pipeline=cfg.test_dataloader.dataset.pipeline, test_mode=True,
-            filter_cfg=None))
+        pool = as_one_dataset(build_pool_to_score(
+            cfg.train_dataloader, list(ids),
+            cfg.test_dataloader.dataset.pipeline))
         rows = PoolScorer(AcquisitionSettings.from_mapping(settings))\
             .score_pool(runner, pool)
     return {row['id']: row['pseudo'] for row in rows if 'error' not in row}
@@ -68,19 +67,17 @@ def main(argv=None) -> int:
     from mmdet_alssl.analysis.report import load_ground_truth, run_config
     from mmdet_alssl.loop.mmdet_tools import trust_own_checkpoints
     from mmdet_alssl.workdir import CycleState
-    from mmdet_alssl.workdir.layout import DONE_DIR, MANIFEST, TRAIN
+    from mmdet_alssl.workdir.layout import MANIFEST, TRAIN
     from mmdet_alssl.workdir.state_io import read_json
 
     trust_own_checkpoints()
     state = CycleState(Path(args.work_dir))
-    marker = state.path(args.cycle, DONE_DIR) / f'{TRAIN}.json'
-    if not marker.is_file():
+    if not state.is_done(args.cycle, TRAIN):
         print(f'pseudo_label_thresholds: cycle {args.cycle} of '
-              f'{state.work_dir} has not finished training ({marker} is '
-              f'missing); pick a trained cycle with --cycle',
-              file=sys.stderr)
+              f'{state.work_dir} has not finished training; pick a '
+              f'trained cycle with --cycle', file=sys.stderr)
         return 2
-    checkpoint = state.work_dir / read_json(marker)['files'][0]
+    checkpoint = state.trained_checkpoint(args.cycle)
     cfg = run_config(read_json(state.work_dir / MANIFEST))
     ids = state.read_split(args.cycle)[1][:args.limit]
     thresholds = sorted(args.thresholds)

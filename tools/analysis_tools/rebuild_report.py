@@ -8,8 +8,9 @@ is kept as it is.
 
 REPORT_MD is a ``benchmark.md`` (``benchmark_al.py``) or ``report.md``
 (``al_report.py``) with its ``results.json`` beside it, or a
-``pseudo_label_thresholds.py`` table with its ``.json`` of the same name. ``--check`` writes
-nothing and fails when a report differs from its rebuild, e.g.
+``pseudo_label_thresholds.py`` table with its ``.json`` of the same name.
+``--check`` writes nothing and fails when a report differs from its
+rebuild, e.g.
 
     python tools/analysis_tools/rebuild_report.py docs/results/*/*.md --check
 """

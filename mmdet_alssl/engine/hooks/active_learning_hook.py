@@ -2,7 +2,7 @@
 next and what the model labels itself (§3.1-3.2), and write the next cycle.
 
 The hook only orchestrates: the pool is :func:`mmdet_alssl.datasets.pool.
-build_pool`'s, its scoring :class:`~mmdet_alssl.engine.pool_scorer.
+build_pool_to_score`'s, its scoring :class:`~mmdet_alssl.engine.pool_scorer.
 PoolScorer`'s, the decision :func:`mmdet_alssl.acquisition.acquire.decide`'s
 and the files :meth:`mmdet_alssl.workdir.CycleState.write_acquisition`'s.
 """
@@ -15,9 +15,8 @@ from mmengine.hooks import Hook
 from ...acquisition.acquire import (decide, overconfident_message,
                                     skipped_message, summary_message)
 from ...acquisition.settings import AcquisitionSettings, check_int
-from ...datasets.label_type import UNLABELED
 from ...datasets.labeled_box_counts import labeled_box_counts
-from ...datasets.pool import as_one_dataset, build_pool
+from ...datasets.pool import as_one_dataset, build_pool_to_score
 from ...workdir import CycleState
 from ...workdir.layout import ACQUIRE, SKIPPED_IMAGES, UNLABELED_IDS
 from ..pool_scorer import PoolScorer
@@ -88,12 +87,9 @@ class ActiveLearningHook(Hook):
             runner.logger.info(f'ActiveLearningHook: cycle {k} selection is '
                                f'already done ({state.cycle_dir(k)}); kept')
             return
-        # every listed image, none filtered (VOC's bbox_min_size filter
-        # refuses test_mode)
-        parts = build_pool(runner.cfg.train_dataloader, UNLABELED,
-                           state.path(k, UNLABELED_IDS),
-                           pipeline=self._pool_pipeline(runner),
-                           test_mode=True, filter_cfg=None)
+        parts = build_pool_to_score(runner.cfg.train_dataloader,
+                                    state.path(k, UNLABELED_IDS),
+                                    self._pool_pipeline(runner))
         pool = as_one_dataset(parts)
         rows = self.scorer.score_pool(runner, pool) if len(pool) else []
         if is_main_process():
