@@ -33,13 +33,16 @@ Malloc as in the loop's trainings (:mod:`mmdet_alssl.loop.process_memory`);
 ``ALSSL_DEFAULT_MALLOC=1`` in the environment keeps glibc's defaults, to
 measure what that setting gives.
 
+``--out F.md`` also writes the rounds to ``F.json`` and the table to
+``F.md`` (``rebuild_report.py F.md`` redraws it from the .json).
+
 Use ``--threads 1`` on a CPU machine shared with other jobs: with more
 threads than free cores, OpenMP oversubscription made single rounds vary
 tenfold here (0.4-4.7 s for the same plain-SSD iteration).
 """
 import argparse
-import statistics
 import time
+from pathlib import Path
 
 import torch
 from mmengine.config import Config
@@ -71,7 +74,12 @@ def parse_args():
                         help='torch CPU threads; 0: torch decides '
                         '(default 1, see the module docstring)')
     parser.add_argument('--device', default='cpu')
+    parser.add_argument('--out', metavar='F.md',
+                        help='write the report to F.md and the rounds to '
+                        'F.json')
     args = parser.parse_args()
+    if args.out and not args.out.endswith('.md'):
+        parser.error(f'--out must name a .md file, got {args.out}')
     if not 0 <= args.unlabeled <= args.batch_size:
         parser.error(f'--unlabeled must be in [0, --batch-size], got '
                      f'{args.unlabeled}')
@@ -129,9 +137,11 @@ def main():
         torch.set_num_threads(args.threads)
     register_all_modules()
     import mmdet_alssl  # noqa: F401  (registers the plugin's models)
+    from mmdet_alssl.analysis.train_step_timing import train_step_report
     from mmdet_alssl.loop.process_memory import keep_freed_memory
+    from mmdet_alssl.workdir.state_io import write_json
     # as in every training the loop starts (ALSSL_DEFAULT_MALLOC=1: glibc's)
-    print(f'malloc keeps freed memory: {keep_freed_memory()}')
+    keeps = keep_freed_memory()
 
     torch.manual_seed(0)
     plain = MODELS.build(model_cfg(args.config, False))
@@ -159,23 +169,23 @@ def main():
                 timed_round(model, optimizer, inputs, samples, args.iters,
                             sync))
 
-    print(f'{args.config}: batch {args.batch_size} ({args.unlabeled} '
-          f'unlabeled) at {args.size} px, device '
-          f'{args.device}, torch threads {torch.get_num_threads()}, '
-          f'{args.rounds} rounds x {args.iters} iters after {args.warmup} '
-          f'warm-up')
-    medians = {}
-    for name, (_, _, times) in runs.items():
-        medians[name] = statistics.median(times)
-        print(f'{name:19s} {medians[name] * 1000:8.1f} ms/iter  '
-              f'(rounds: {", ".join(f"{t * 1000:.1f}" for t in times)})')
-    ratio = medians[ours_name] / medians[plain_name]
-    # Each round's pair ran back to back, under the same machine load.
-    paired = statistics.median(
-        ours_t / plain_t
-        for plain_t, ours_t in zip(runs[plain_name][2], runs[ours_name][2]))
-    print(f'ratio {ours_name} / {plain_name}: {ratio:.2f}x of medians, '
-          f'{paired:.2f}x median of paired rounds (target <= 2.1x)')
+    setting = (f'batch {args.batch_size} ({args.unlabeled} unlabeled) at '
+               f'{args.size} px, device {args.device}, torch threads '
+               f'{torch.get_num_threads()}, malloc keeps freed memory: '
+               f'{keeps}, {args.rounds} interleaved rounds x {args.iters} '
+               f'iterations after {args.warmup} warm-up')
+    results = dict(report='train_step', config=args.config, setting=setting,
+                   plain=plain_name, ours=ours_name,
+                   rounds={name: times for name, (_, _, times)
+                           in runs.items()})
+    text = train_step_report(results)
+    print(text)
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_json(out.with_suffix('.json'), results)
+        out.write_text(text)
+        print(f'report: {out}')
 
 
 if __name__ == '__main__':

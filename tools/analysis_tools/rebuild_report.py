@@ -8,7 +8,8 @@ is kept as it is.
 
 REPORT_MD is a ``benchmark.md`` (``benchmark_al.py``) or ``report.md``
 (``al_report.py``) with its ``results.json`` beside it, or a
-``pseudo_label_thresholds.py`` table with its ``.json`` of the same name.
+``pseudo_label_thresholds.py`` or ``benchmark_train_step.py`` report with
+its ``.json`` of the same name.
 ``--check`` writes nothing and fails when a report differs from its
 rebuild, e.g.
 
@@ -22,9 +23,13 @@ from pathlib import Path
 from mmdet_alssl.analysis.expectations import expectations_table
 from mmdet_alssl.analysis.pseudo_label_thresholds import threshold_report
 from mmdet_alssl.analysis.results_report import rebuild_report
+from mmdet_alssl.analysis.train_step_timing import train_step_report
 from mmdet_alssl.workdir.state_io import read_json
 
 RESULTS = 'results.json'
+#: Renderers of the reports kept beside a .json of their name, by the
+#: .json's ``report`` key; a threshold table's .json has none.
+SIDE_JSON_REPORTS = {'train_step': train_step_report}
 #: The first section a report tool generates (benchmark.md, report.md).
 FIRST_SECTIONS = ('## Expectations\n', '## mAP per cycle')
 
@@ -48,10 +53,12 @@ def head_of(text: str, path) -> str:
 
 def rebuilt(path: Path, plot_dir=None) -> str:
     """The report at ``path`` drawn again from the results.json beside it
-    (the plot into ``plot_dir`` when given), or the threshold table at
-    ``path`` from the .json of its name."""
+    (the plot into ``plot_dir`` when given), or the threshold table or step
+    timing at ``path`` from the .json of its name."""
     if path.with_suffix('.json').is_file():
-        return threshold_report(read_json(path.with_suffix('.json')))
+        results = read_json(path.with_suffix('.json'))
+        return SIDE_JSON_REPORTS.get(results.get('report'),
+                                     threshold_report)(results)
     results_json = path.parent / RESULTS
     if not results_json.is_file():
         raise FileNotFoundError(f'{results_json} does not exist: a report '

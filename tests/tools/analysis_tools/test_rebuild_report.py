@@ -1,8 +1,8 @@
 """tools/analysis_tools/rebuild_report.py: a benchmark's report, written
 from its WORK_DIRs (seed 0 from an earlier report's results.json),
 rebuilds byte for byte from its results.json once the runs and the pool
-are gone; an edited figure fails --check, and a rebuild writes it back.
-Every committed report under docs/benchmark/ rebuilds identically."""
+are gone; an edited figure fails --check, and a rebuild writes it back; a
+step timing rebuilds from its .json. Every committed report under docs/benchmark/ rebuilds identically."""
 import re
 import shutil
 
@@ -75,6 +75,22 @@ def test_a_report_without_results_json_is_an_error(tmp_path, capsys):
     (tmp_path / 'benchmark.md').write_text('# report\n\n## mAP per cycle\n')
     assert rebuild_report.main([str(tmp_path / 'benchmark.md')]) == 2
     assert 'results.json does not exist' in capsys.readouterr().err
+
+
+def test_a_step_timing_rebuilds_from_the_json_of_its_name(tmp_path, capsys):
+    report = tmp_path / 'train_step.md'
+    write_json(report.with_suffix('.json'), dict(
+        report='train_step', config='configs/x.py', setting='batch 2',
+        plain='plain RetinaHead', ours='ConsistencyDetector',
+        rounds={'plain RetinaHead': [0.1, 0.1],
+                'ConsistencyDetector': [0.19, 0.21]}))
+    report.write_text('stale')
+    assert rebuild_report.main([str(report), '--check']) == 1
+    assert rebuild_report.main([str(report)]) == 0
+    assert '**2.00x**' in report.read_text()
+    capsys.readouterr()
+    assert rebuild_report.main([str(report), '--check']) == 0
+    assert 'rebuilds identically' in capsys.readouterr().out
 
 
 def linked_reports() -> set:
