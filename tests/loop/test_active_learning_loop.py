@@ -353,6 +353,8 @@ def test_the_threshold_table_scores_as_the_loop_pseudo_labeled(reference):
     assert rows[0]['boxes'] >= len(pseudo['annotations'])
     assert rows[0]['boxes'] >= rows[1]['boxes']
     assert '| 0.24 |' in out.read_text()
+    rebuild = load_tool('analysis_tools/rebuild_report.py')
+    assert rebuild.main([str(out), '--check']) == 0
 
 
 def test_no_warm_start_trains_every_cycle_from_the_initial_weights(

@@ -86,7 +86,8 @@ def main(argv=None) -> int:
                                   thresholds)
     out = Path(args.out or state.work_dir /
                f'pseudo_label_thresholds_cycle_{args.cycle}.md')
-    result = dict(work_dir=args.work_dir, cycle=args.cycle,
+    result = dict(report='pseudo_label_thresholds', work_dir=args.work_dir,
+                  cycle=args.cycle,
                   images=len(boxes), rows=rows)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.with_suffix('.json').write_text(json.dumps(result, indent=1))

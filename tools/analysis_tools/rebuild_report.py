@@ -28,8 +28,9 @@ from mmdet_alssl.workdir.state_io import read_json
 
 RESULTS = 'results.json'
 #: Renderers of the reports kept beside a .json of their name, by the
-#: .json's ``report`` key; a threshold table's .json has none.
-SIDE_JSON_REPORTS = {'train_step': train_step_report}
+#: .json's ``report`` key.
+SIDE_JSON_REPORTS = {'pseudo_label_thresholds': threshold_report,
+                     'train_step': train_step_report}
 #: The first section a report tool generates (benchmark.md, report.md).
 FIRST_SECTIONS = ('## Expectations\n', '## mAP per cycle')
 
@@ -57,8 +58,12 @@ def rebuilt(path: Path, plot_dir=None) -> str:
     timing at ``path`` from the .json of its name."""
     if path.with_suffix('.json').is_file():
         results = read_json(path.with_suffix('.json'))
-        return SIDE_JSON_REPORTS.get(results.get('report'),
-                                     threshold_report)(results)
+        kind = results.get('report')
+        if kind not in SIDE_JSON_REPORTS:
+            raise ValueError(
+                f'{path.with_suffix(".json")}: "report" is {kind!r}, not one '
+                f'of {sorted(SIDE_JSON_REPORTS)}: which tool wrote it?')
+        return SIDE_JSON_REPORTS[kind](results)
     results_json = path.parent / RESULTS
     if not results_json.is_file():
         raise FileNotFoundError(f'{results_json} does not exist: a report '

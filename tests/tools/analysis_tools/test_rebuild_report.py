@@ -93,6 +93,15 @@ def test_a_step_timing_rebuilds_from_the_json_of_its_name(tmp_path, capsys):
     assert 'rebuilds identically' in capsys.readouterr().out
 
 
+def test_a_json_of_no_known_report_is_an_error(tmp_path, capsys):
+    report = tmp_path / 'notes.md'
+    write_json(report.with_suffix('.json'), dict(rows=[]))
+    report.write_text('notes')
+    assert rebuild_report.main([str(report)]) == 2
+    assert '"report" is None' in capsys.readouterr().err
+    assert report.read_text() == 'notes'
+
+
 def linked_reports() -> set:
     """The reports the README and the results pages link."""
     pages = [PROJECT_ROOT / 'README.md',
