@@ -303,7 +303,8 @@ class ActiveLearningLoop:
                           train_dir / LAST_CHECKPOINT]:
                 stale.unlink(missing_ok=True)  # an interrupted run's
             if self.s['warm_start'] and k > 0:
-                options['load_from'] = str(self.state.trained_checkpoint(k - 1))
+                options['load_from'] = str(
+                    self.state.trained_checkpoint(k - 1))
                 options.update(self.s['warm_start_cfg_options'])
             self.run_train(k, train_dir, options, 'training')
             ckpt = plan.finished_checkpoint(train_dir, train_cfg.train_cfg)
@@ -327,7 +328,7 @@ class ActiveLearningLoop:
 
     def _test(self, step) -> bool:
         k, state = step.cycle, self.state
-        metrics = evaluate_cycle(self.cfg, str(self.state.trained_checkpoint(k)),
+        metrics = evaluate_cycle(self.cfg, str(state.trained_checkpoint(k)),
                                  state.work_dir, k)
         labeled, unlabeled = state.read_split(k)
         pseudo = state.read_pseudo_labels(k) if state.path(

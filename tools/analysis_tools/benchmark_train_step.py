@@ -42,7 +42,6 @@ tenfold here (0.4-4.7 s for the same plain-SSD iteration).
 """
 import argparse
 import time
-from pathlib import Path
 
 import torch
 from mmengine.config import Config
@@ -78,6 +77,9 @@ def parse_args():
                         help='write the report to F.md and the rounds to '
                         'F.json')
     args = parser.parse_args()
+    if args.iters < 1 or args.rounds < 1 or args.warmup < 0:
+        parser.error(f'--iters and --rounds must be >= 1 and --warmup >= 0, '
+                     f'got {args.iters}, {args.rounds}, {args.warmup}')
     if args.out and not args.out.endswith('.md'):
         parser.error(f'--out must name a .md file, got {args.out}')
     if not 0 <= args.unlabeled <= args.batch_size:
@@ -137,9 +139,9 @@ def main():
         torch.set_num_threads(args.threads)
     register_all_modules()
     import mmdet_alssl  # noqa: F401  (registers the plugin's models)
+    from mmdet_alssl.analysis.side_json_report import write_side_json_report
     from mmdet_alssl.analysis.train_step_timing import train_step_report
     from mmdet_alssl.loop.process_memory import keep_freed_memory
-    from mmdet_alssl.workdir.state_io import write_json
     # as in every training the loop starts (ALSSL_DEFAULT_MALLOC=1: glibc's)
     keeps = keep_freed_memory()
 
@@ -162,7 +164,8 @@ def main():
         optimizer = torch.optim.SGD(model.parameters(), lr=1e-3,
                                     momentum=0.9)
         runs[name] = (model, optimizer, [])
-        timed_round(model, optimizer, inputs, samples, args.warmup, sync)
+        if args.warmup:
+            timed_round(model, optimizer, inputs, samples, args.warmup, sync)
     for _ in range(args.rounds):
         for model, optimizer, times in runs.values():
             times.append(
@@ -178,14 +181,10 @@ def main():
                    plain=plain_name, ours=ours_name,
                    rounds={name: times for name, (_, _, times)
                            in runs.items()})
-    text = train_step_report(results)
-    print(text)
+    print(train_step_report(results))
     if args.out:
-        out = Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        write_json(out.with_suffix('.json'), results)
-        out.write_text(text)
-        print(f'report: {out}')
+        write_side_json_report(args.out, results)
+        print(f'report: {args.out}')
 
 
 if __name__ == '__main__':

@@ -15,13 +15,13 @@ cycle_K.md``) and its numbers as ``.json`` beside it, from which
 ``rebuild_report.py`` draws the table again.
 """
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
 
 from mmdet_alssl.analysis.pseudo_label_thresholds import (
-    THRESHOLDS, precision_by_threshold, threshold_report)
+    THRESHOLDS, precision_by_threshold)
+from mmdet_alssl.analysis.side_json_report import write_side_json_report
 
 
 def parse_args(argv=None):
@@ -87,12 +87,8 @@ def main(argv=None) -> int:
     out = Path(args.out or state.work_dir /
                f'pseudo_label_thresholds_cycle_{args.cycle}.md')
     result = dict(report='pseudo_label_thresholds', work_dir=args.work_dir,
-                  cycle=args.cycle,
-                  images=len(boxes), rows=rows)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.with_suffix('.json').write_text(json.dumps(result, indent=1))
-    out.write_text(threshold_report(result))
-    print(threshold_report(result))
+                  cycle=args.cycle, images=len(boxes), rows=rows)
+    print(write_side_json_report(out, result))
     return 0
 
 

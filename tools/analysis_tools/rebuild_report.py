@@ -21,16 +21,11 @@ import sys
 from pathlib import Path
 
 from mmdet_alssl.analysis.expectations import expectations_table
-from mmdet_alssl.analysis.pseudo_label_thresholds import threshold_report
 from mmdet_alssl.analysis.results_report import rebuild_report
-from mmdet_alssl.analysis.train_step_timing import train_step_report
+from mmdet_alssl.analysis.side_json_report import render_side_json_report
 from mmdet_alssl.workdir.state_io import read_json
 
 RESULTS = 'results.json'
-#: Renderers of the reports kept beside a .json of their name, by the
-#: .json's ``report`` key.
-SIDE_JSON_REPORTS = {'pseudo_label_thresholds': threshold_report,
-                     'train_step': train_step_report}
 #: The first section a report tool generates (benchmark.md, report.md).
 FIRST_SECTIONS = ('## Expectations\n', '## mAP per cycle')
 
@@ -57,13 +52,8 @@ def rebuilt(path: Path, plot_dir=None) -> str:
     (the plot into ``plot_dir`` when given), or the threshold table or step
     timing at ``path`` from the .json of its name."""
     if path.with_suffix('.json').is_file():
-        results = read_json(path.with_suffix('.json'))
-        kind = results.get('report')
-        if kind not in SIDE_JSON_REPORTS:
-            raise ValueError(
-                f'{path.with_suffix(".json")}: "report" is {kind!r}, not one '
-                f'of {sorted(SIDE_JSON_REPORTS)}: which tool wrote it?')
-        return SIDE_JSON_REPORTS[kind](results)
+        source = path.with_suffix('.json')
+        return render_side_json_report(read_json(source), source)
     results_json = path.parent / RESULTS
     if not results_json.is_file():
         raise FileNotFoundError(f'{results_json} does not exist: a report '

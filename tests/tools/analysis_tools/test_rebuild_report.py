@@ -2,7 +2,8 @@
 from its WORK_DIRs (seed 0 from an earlier report's results.json),
 rebuilds byte for byte from its results.json once the runs and the pool
 are gone; an edited figure fails --check, and a rebuild writes it back; a
-step timing rebuilds from its .json. Every committed report under docs/benchmark/ rebuilds identically."""
+step timing rebuilds from its .json. Every committed report under
+docs/benchmark/ rebuilds identically."""
 import re
 import shutil
 
