@@ -11,9 +11,10 @@ value, so a dumped config shows the result, not the call::
 from .active_learning_wrap import (active_learning_hooks,
                                    active_learning_pool, as_active_learning,
                                    iteration_schedule)
+from .data_of import data_of
 from .input_size import at_input_size
 from .lite0 import lite0_backbone, lite0_data_preprocessor
 
 __all__ = ['active_learning_hooks', 'active_learning_pool',
-           'as_active_learning', 'at_input_size',
+           'as_active_learning', 'at_input_size', 'data_of',
            'iteration_schedule', 'lite0_backbone', 'lite0_data_preprocessor']

@@ -15,14 +15,23 @@ def active_learning_pool(train_dataloader: Mapping, batch_size: int) -> dict:
     half labeled, half unlabeled by ``SemiSupervisedSampler``.
 
     Args:
-        train_dataloader (Mapping): the base config's ``train_dataloader``.
+        train_dataloader (Mapping): the base config's ``train_dataloader``,
+            or one marked ``_delete_`` that replaces it (:func:`data_of`):
+            then the whole loader is returned, the overrides applied,
+            since MMEngine takes a ``_delete_`` dict as it is.
         batch_size (int): images per batch, both halves.
     """
-    return dict(
-        batch_size=batch_size, batch_sampler=None,
-        sampler=dict(type='SemiSupervisedSampler', batch_size=batch_size),
-        dataset=dict(_delete_=True, type='ActiveLearningDataset',
-                     dataset=train_dataloader['dataset']))
+    sampler = dict(type='SemiSupervisedSampler', batch_size=batch_size)
+    pool = dict(type='ActiveLearningDataset',
+                dataset=train_dataloader['dataset'])
+    if train_dataloader.get('_delete_'):
+        return dict(train_dataloader, batch_size=batch_size,
+                    batch_sampler=None,
+                    sampler=dict(train_dataloader.get('sampler') or {},
+                                 **sampler),
+                    dataset=pool)
+    return dict(batch_size=batch_size, batch_sampler=None, sampler=sampler,
+                dataset=dict(_delete_=True, **pool))
 
 
 def iteration_schedule(max_iters: int, milestones: Sequence[int],

@@ -10,11 +10,13 @@ or ``coco/``):
   0.50:0.95) and ``prefix/<class>_precision`` (the same AP per class).
 
 A class without test objects has AP NaN, written as ``null`` (JSON has no
-NaN).
+NaN). A model that detects nothing scores 0: ``CocoMetric`` then returns no
+key at all (it logs "The testing results of the whole dataset is empty"),
+so :func:`no_detection_coco_metrics` writes the keys it would have.
 """
 import math
 import re
-from typing import Mapping, Optional, Sequence
+from typing import Dict, Mapping, Optional, Sequence, Set
 
 #: Final key components of the main metric, in order of preference.
 MAIN_KEYS = ('mAP', 'bbox_mAP')
@@ -27,6 +29,24 @@ def _number(value) -> Optional[float]:
 
 def _leaf(key: str) -> str:
     return key.rsplit('/', 1)[-1]
+
+
+def no_detection_coco_metrics(prefix: str, classes: Sequence[str],
+                              labels_present: Set[int]) -> Dict[str, float]:
+    """``CocoMetric(classwise=True)``'s keys for a model that detected
+    nothing on the test set: ``bbox_mAP`` 0, each class's AP 0 where it has
+    test objects and NaN where it has none (as pycocotools' -1 precision).
+
+    Args:
+        prefix (str): the metric's prefix (``coco``).
+        classes (Sequence[str]): the test set's class names.
+        labels_present (Set[int]): the class indices of its objects.
+    """
+    out = {f'{prefix}/bbox_mAP': 0.0}
+    for label, name in enumerate(classes):
+        out[f'{prefix}/{name}_precision'] = (
+            0.0 if label in labels_present else math.nan)
+    return out
 
 
 def summarize_metrics(metrics: Mapping[str, float],

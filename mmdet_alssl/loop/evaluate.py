@@ -12,11 +12,12 @@ own process.
 import os.path as osp
 from typing import Mapping, Optional
 
+from mmdet.evaluation import CocoMetric
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 from ..workdir.cycle_state import CycleState
-from .eval_summary import summarize_metrics
+from .eval_summary import no_detection_coco_metrics, summarize_metrics
 from .mmdet_tools import trust_own_checkpoints
 from ..workdir.layout import TEST
 
@@ -45,10 +46,20 @@ def evaluate_checkpoint(config, checkpoint, log_dir,
     # Runner.from_cfg, as mmdet's tools/test.py does without runner_type.
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
-    classes = runner.test_dataloader.dataset.metainfo['classes']
+    dataset = runner.test_dataloader.dataset
+    classes = dataset.metainfo['classes']
+    coco = [m for m in runner.test_evaluator.metrics
+            if isinstance(m, CocoMetric)]
+    if not metrics and coco:
+        # CocoMetric returns nothing when nothing was detected: a young
+        # model's honest 0, not a misconfigured evaluator
+        present = {label for i in range(len(dataset))
+                   for label in dataset.get_cat_ids(i)}
+        metrics = no_detection_coco_metrics(coco[0].prefix, classes,
+                                            present)
     summary = summarize_metrics(metrics, classes)
     summary['checkpoint'] = osp.abspath(checkpoint)
-    summary['num_test_images'] = len(runner.test_dataloader.dataset)
+    summary['num_test_images'] = len(dataset)
     return summary
 
 

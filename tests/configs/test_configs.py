@@ -25,9 +25,14 @@ NUM_CLASSES = {
     'alssl_ssd_lite0_synthetic_redundant_cpu.py': 8,
     'alssl_retinanet_lite0_synthetic_cpu.py': 8,
     'alssl_fcos_lite0_synthetic_cpu.py': 8,
+    'alssl_retinanet_lite0_bccd_cpu.py': 3,
+    'alssl_retinanet_lite0_bccd256_cpu.py': 3,
+    'alssl_fcos_lite0_bccd_cpu.py': 3,
+    'alssl_fcos_lite0_bccd256_cpu.py': 3,
     'alssl_retinanet_r50_voc.py': 20,
     'alssl_retinanet_r50_coco.py': 80,
     'alssl_fcos_r50_coco.py': 80,
+    'alssl_fcos_r50_voc.py': 20,
 }
 # (detector, head) of the configs that are not SSD's
 DETECTORS = {
@@ -35,11 +40,20 @@ DETECTORS = {
                                                'PseudoLabelRetinaHead'),
     'alssl_fcos_lite0_synthetic_cpu.py': ('ConsistencyDetector',
                                           'PseudoLabelFCOSHead'),
+    'alssl_retinanet_lite0_bccd_cpu.py': ('ConsistencyDetector',
+                                          'PseudoLabelRetinaHead'),
+    'alssl_retinanet_lite0_bccd256_cpu.py': ('ConsistencyDetector',
+                                             'PseudoLabelRetinaHead'),
+    'alssl_fcos_lite0_bccd_cpu.py': ('ConsistencyDetector',
+                                     'PseudoLabelFCOSHead'),
+    'alssl_fcos_lite0_bccd256_cpu.py': ('ConsistencyDetector',
+                                        'PseudoLabelFCOSHead'),
     'alssl_retinanet_r50_voc.py': ('ConsistencyDetector',
                                    'PseudoLabelRetinaHead'),
     'alssl_retinanet_r50_coco.py': ('ConsistencyDetector',
                                     'PseudoLabelRetinaHead'),
     'alssl_fcos_r50_coco.py': ('ConsistencyDetector', 'PseudoLabelFCOSHead'),
+    'alssl_fcos_r50_voc.py': ('ConsistencyDetector', 'PseudoLabelFCOSHead'),
 }
 
 
@@ -87,11 +101,14 @@ def test_config_builds_its_model_on_cpu(path):
     assert 'ActiveLearningHook' in hook_types
 
 
-def test_cpu_config_builds_its_data_on_bccd(tmp_path):
-    """The BCCD config on a generated stand-in in BCCD's layout (640x480
+@pytest.mark.parametrize('name', ['alssl_ssd_lite0_bccd_cpu.py',
+                                  'alssl_retinanet_lite0_bccd_cpu.py',
+                                  'alssl_fcos_lite0_bccd_cpu.py'])
+def test_cpu_config_builds_its_data_on_bccd(tmp_path, name):
+    """The BCCD configs on a generated stand-in in BCCD's layout (640x480
     images of its three classes)."""
     root = write_cell_voc(tmp_path, 5, 0, width=640)
-    cfg = Config.fromfile(str(CONFIG_DIR / 'alssl_ssd_lite0_bccd_cpu.py'))
+    cfg = Config.fromfile(str(CONFIG_DIR / name))
     init_default_scope('mmdet')
     pool_cfg = cfg.train_dataloader.dataset
     pool_cfg.dataset.data_root = f'{root}/'
@@ -103,7 +120,9 @@ def test_cpu_config_builds_its_data_on_bccd(tmp_path):
 
 
 @pytest.mark.parametrize('name', ['alssl_ssd_lite0_bccd256_cpu.py',
-                                  'alssl_ssd_lite0_aquarium256_cpu.py'])
+                                  'alssl_ssd_lite0_aquarium256_cpu.py',
+                                  'alssl_retinanet_lite0_bccd256_cpu.py',
+                                  'alssl_fcos_lite0_bccd256_cpu.py'])
 def test_256_px_configs_read_every_image_at_256_px(name):
     # they rescale every Resize of their base's pipelines: no 128 px Resize
     # may be left behind in any loader
@@ -114,7 +133,14 @@ def test_256_px_configs_read_every_image_at_256_px(name):
     for pipeline in pipelines:
         scales = [t.scale for t in pipeline if t.type == 'Resize']
         assert scales == [(256, 256)], pipeline
-    assert cfg.model.bbox_head.anchor_generator.strides[-1] == 256
+    # and the priors follow: twice the 128 px base's (2, 16, 32)
+    head = cfg.model.bbox_head
+    if 'ssd' in name:
+        assert head.anchor_generator.strides[-1] == 256
+    elif 'retinanet' in name:
+        assert head.anchor_generator.octave_base_scale == 4
+    else:
+        assert head.regress_ranges[0] == (-1, 32)
 
 
 def test_redundant_pool_config_reads_its_own_data_in_every_loader():

@@ -186,27 +186,31 @@ def test_voc0712_config_trains_and_tests_with_the_mmdet_tools(voc_tree):
     assert 'pascal_voc/mAP' in out
 
 
-def test_coco_config_runs_the_whole_loop(tmp_path, al_loop, monkeypatch,
-                                        capsys):
+@pytest.mark.parametrize('name', ['alssl_ssd300_coco.py',
+                                  'alssl_retinanet_r50_coco.py',
+                                  'alssl_fcos_r50_coco.py'])
+def test_coco_config_runs_the_whole_loop(name, tmp_path, al_loop,
+                                        monkeypatch, capsys):
     write_coco(tmp_path / 'data/coco')
     monkeypatch.chdir(tmp_path)
-    rc, out = loop(al_loop, ROOT / 'configs/alssl_ssd300_coco.py',
-                   tmp_path / 'work', SHRINK, capsys)
+    rc, out = loop(al_loop, ROOT / 'configs' / name, tmp_path / 'work',
+                   SHRINK, capsys)
     assert rc == 0, out[-6000:]
     check_cycles(tmp_path / 'work', [str(i) for i in range(1, 13)])
 
 
-def test_retinanet_voc0712_config_runs_the_whole_loop(voc_tree, al_loop,
-                                                      monkeypatch, capsys):
+@pytest.mark.parametrize('name', ['alssl_retinanet_r50_voc.py',
+                                  'alssl_fcos_r50_voc.py'])
+def test_dense_voc0712_config_runs_the_whole_loop(name, voc_tree, al_loop,
+                                                  monkeypatch, capsys):
     """MMDetection's RetinaNet (sigmoid classes, anchors centred at
-    i * stride, keep-ratio batches) as a consistency detector: trained,
-    its pool scored and selected from, pseudo-labeled and tested by the
-    loop; R50 from scratch, no validation."""
-    work_dir = voc_tree / 'retinanet'
-    options = SHRINK + [
-        'test_dataloader.dataset.ann_file=VOC2007/ImageSets/Main/test.txt']
+    i * stride, keep-ratio batches) and FCOS (points at stride / 2, on the
+    VOC data of mmdet's pascal_voc configs) as consistency detectors:
+    trained, their pool scored and selected from, pseudo-labeled and
+    tested by the loop; R50 from scratch, no validation."""
+    work_dir = voc_tree / name
     monkeypatch.chdir(voc_tree)
-    rc, out = loop(al_loop, ROOT / 'configs/alssl_retinanet_r50_voc.py',
-                   work_dir, options, capsys)
+    rc, out = loop(al_loop, ROOT / 'configs' / name, work_dir, SHRINK,
+                   capsys)
     assert rc == 0, out[-6000:]
     check_cycles(work_dir, voc_pool(voc_tree))

@@ -3,7 +3,8 @@ import math
 
 import pytest
 
-from mmdet_alssl.loop.eval_summary import summarize_metrics
+from mmdet_alssl.loop.eval_summary import (no_detection_coco_metrics,
+                                           summarize_metrics)
 
 
 def test_voc_class_ap_metric_output():
@@ -31,3 +32,13 @@ def test_missing_keys_name_the_metric_to_use():
     with pytest.raises(ValueError, match="no AP for class 'b'.*classwise"):
         summarize_metrics({'pascal_voc/mAP': 0.5, 'pascal_voc/AP50_a': 0.5},
                           ['a', 'b'])
+
+
+def test_no_detections_give_cocos_keys_at_zero():
+    raw = no_detection_coco_metrics('coco', ['fish', 'shark', 'ray'], {0, 2})
+    assert raw['coco/bbox_mAP'] == 0.0
+    assert raw['coco/fish_precision'] == raw['coco/ray_precision'] == 0.0
+    assert math.isnan(raw['coco/shark_precision'])
+    out = summarize_metrics(raw, ['fish', 'shark', 'ray'])
+    assert out['mAP'] == 0.0
+    assert out['per_class_AP'] == {'fish': 0.0, 'shark': None, 'ray': 0.0}
