@@ -335,7 +335,9 @@ def render_report(groups: Mapping[str, List[AggRow]], *,
                 '(predictions.json) against the ground truth: kept = right '
                 f'class and IoU >= {KEEP_IOU:g}; moved, deleted and added '
                 'are the edits (docs/labeling_tools.md); from scratch every '
-                'box is drawn.\n\n', pre_annotation_table(pre_annotations)]
+                'box is drawn. Counts are summed over the seeds (a cycle '
+                'selects its budget on each).\n\n',
+                pre_annotation_table(pre_annotations)]
     if selection and pool_mix:
         out += ['\n## What the selections gave the human to label\n\n'
                 'Ground-truth boxes per image of the images each curve\'s '
